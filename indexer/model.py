@@ -1,0 +1,146 @@
+"""The content model, defined once: section slugs, report kinds, front-matter fields and the records built from files.
+
+Everything that reads or writes `content/` (the importer, the checker, the index builder, the web app) takes its
+vocabulary from here, so that a slug or a field name exists in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LANGS: tuple[str, ...] = ("en", "fr")
+REPORT_KINDS: tuple[str, ...] = ("year-end", "plan")
+
+
+@dataclass(frozen=True)
+class SectionKind:
+    """One kind of narrative section: its slug, its titles and the report it belongs to."""
+
+    slug: str
+    title_en: str
+    title_fr: str
+    report: str  # "year-end" or "plan"
+
+    def title(self, lang: str) -> str:
+        return self.title_fr if lang == "fr" else self.title_en
+
+
+# The fixed list of section slugs, in reading order.
+SECTION_KINDS: tuple[SectionKind, ...] = (
+    SectionKind("operational-context", "Operational context", "Contexte opérationnel", "year-end"),
+    SectionKind("population-trends", "Population trends", "Évolution de la population", "year-end"),
+    SectionKind(
+        "context-and-population-trends",
+        "Operational context and population trends",
+        "Contexte opérationnel et évolution de la population",
+        "year-end",
+    ),
+    SectionKind("operational-highlights", "Operational highlights", "Faits marquants de l'opération", "year-end"),
+    SectionKind("key-achievements", "Key achievements", "Principales réalisations", "year-end"),
+    SectionKind("unmet-needs", "Unmet needs", "Besoins non satisfaits", "year-end"),
+    SectionKind(
+        "flexible-funding",
+        "Use of flexible funding (unearmarked or softly earmarked funding)",
+        "Utilisation des financements flexibles (non affectés ou faiblement affectés)",
+        "year-end",
+    ),
+    SectionKind("operational-environment", "Operational environment", "Environnement opérationnel", "plan"),
+    SectionKind("working-environment", "Working environment", "Environnement de travail", "plan"),
+    SectionKind("key-priorities", "Key priorities", "Priorités clés", "plan"),
+    SectionKind("plan-summary", "Plan summary", "Résumé du plan", "plan"),
+)
+SECTIONS: dict[str, SectionKind] = {kind.slug: kind for kind in SECTION_KINDS}
+
+# Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `import_checksum`
+# are optional; `translated_from` is required on translations (see indexer.content).
+FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
+    "title": (True, (str,)),
+    "operation": (True, (str,)),
+    "country": (True, (str, list)),
+    "year": (True, (int,)),
+    "report": (True, (str,)),
+    "section": (True, (str,)),
+    "lang": (True, (str,)),
+    "translation_key": (True, (str,)),
+    "source": (True, (str,)),
+    "themes": (False, (list,)),
+    "translated_from": (False, (str,)),
+    "draft": (False, (bool,)),
+    "import_checksum": (False, (str,)),
+}
+# The order in which fields are written, so that files are stable byte for byte.
+FRONT_MATTER_ORDER: tuple[str, ...] = tuple(FRONT_MATTER)
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+@dataclass
+class Paragraph:
+    """One numbered paragraph (a prose paragraph or one list item): the unit researchers cite (`#p3`)."""
+
+    n: int
+    text: str  # Markdown source of the paragraph, without the list marker
+    kind: str = "p"  # "p" or "li"
+    line: int = 0  # 1-based line in the file where it starts
+    themes: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.n}"
+
+
+@dataclass
+class Section:
+    """One narrative document: `<operation>/<year>/<section>` in one language."""
+
+    path: Path
+    title: str
+    operation: str
+    country: list[str]
+    year: int
+    report: str
+    section: str
+    lang: str
+    translation_key: str
+    source: str
+    paragraphs: list[Paragraph]
+    themes: list[str] = field(default_factory=list)  # set by hand in the front matter
+    translated_from: str | None = None
+    draft: bool = False
+    body: str = ""
+    content_hash: str = ""
+
+    @property
+    def doc_id(self) -> str:
+        """The document's identity: `operation/year/section/lang`; URLs derive from it."""
+        return f"{self.operation}/{self.year}/{self.section}/{self.lang}"
+
+    @property
+    def url_path(self) -> str:
+        return f"/{self.lang}/{self.operation}/{self.year}/{self.section}"
+
+    def all_themes(self) -> list[str]:
+        """The section's themes: the union of its paragraphs' and the ones set by hand, in a stable order."""
+        seen = dict.fromkeys(self.themes)
+        for para in self.paragraphs:
+            seen.update(dict.fromkeys(para.themes))
+        return sorted(seen)
+
+
+def section_path(content: Path, operation: str, year: int, section: str, lang: str) -> Path:
+    """Where a section document lives: `content/<operation>/<year>/<section>.<lang>.md`."""
+    return content / operation / str(year) / f"{section}.{lang}.md"
+
+
+def figures_path(content: Path, operation: str, year: int) -> Path:
+    return content / operation / str(year) / "figures.yaml"
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Read a YAML data file of content/ (utf-8-sig, safe loader)."""
+    import yaml
+
+    with path.open(encoding="utf-8-sig") as handle:
+        return yaml.safe_load(handle)

@@ -1,0 +1,40 @@
+"""kb: a search knowledge base of UNHCR Global Focus operation reports. `create_app` is the Flask app factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_content_dir() -> Path:
+    return Path(os.environ.get("KB_CONTENT", PROJECT_ROOT / "content"))
+
+
+def default_instance_dir() -> Path:
+    return Path(os.environ.get("KB_INSTANCE", PROJECT_ROOT / "instance"))
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration from `instance/config.py`, then `test_config`; blueprints; one index handle."""
+    instance = Path((test_config or {}).get("INSTANCE_PATH", default_instance_dir()))
+    app = Flask(__name__, instance_path=str(instance.resolve()), instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        CONTENT_DIR=str(default_content_dir()),
+        INDEX_DIR=str(instance / "index"),
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
