@@ -144,3 +144,33 @@ def load_yaml_file(path: Path) -> Any:
 
     with path.open(encoding="utf-8-sig") as handle:
         return yaml.safe_load(handle)
+
+
+# People of concern: the population types Global Focus pages use -> (slug, English label, French label).
+POPULATION_TYPES: dict[str, tuple[str, str, str]] = {
+    "Refugees": ("refugees", "Refugees", "Réfugiés"),
+    "Asylum-seekers": ("asylum-seekers", "Asylum-seekers", "Demandeurs d'asile"),
+    "IDPs": ("idps", "Internally displaced people", "Personnes déplacées internes"),
+    "Returned IDPs": ("returned-idps", "Returned IDPs", "Déplacés internes de retour"),
+    "Returned refugees": ("returned-refugees", "Returned refugees", "Réfugiés rapatriés"),
+    "Stateless": ("stateless", "Stateless people", "Apatrides"),
+    "Others of concern": ("others-of-concern", "Others of concern", "Autres personnes relevant de la compétence du HCR"),
+    "Refugee-like situation": (
+        "refugee-like",
+        "People in a refugee-like situation",
+        "Personnes dans une situation assimilable à celle des réfugiés",
+    ),
+    "Venezuelans displaced abroad": (
+        "venezuelans-displaced-abroad",
+        "Venezuelans displaced abroad",
+        "Vénézuéliens déplacés à l'étranger",
+    ),
+}
+
+# Budget pillars -> (English label, French label).
+PILLARS: dict[str, tuple[str, str]] = {
+    "p1": ("Refugee programme", "Programme pour les réfugiés"),
+    "p2": ("Stateless programme", "Programme pour les apatrides"),
+    "p3": ("Reintegration projects", "Projets de réintégration"),
+    "p4": ("IDP projects", "Projets pour les déplacés internes"),
+}
