@@ -1,0 +1,298 @@
+"""The theme vocabulary (content/themes.yaml) and paragraph tagging (indexer.themes)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.model import Paragraph, Section
+from indexer.schema import analyse
+from indexer.themes import (
+    IMPACT_AREAS,
+    Vocabulary,
+    VocabularyError,
+    explain,
+    load_themes,
+    run_explain,
+    tag,
+    tag_section,
+    term_stems,
+)
+from kb.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+
+OUTCOME_AREAS = {
+    "registration-and-documentation": "protect",
+    "status-determination": "protect",
+    "protection-policy-and-law": "protect",
+    "gender-based-violence": "protect",
+    "child-protection": "protect",
+    "safety-and-access-to-justice": "protect",
+    "community-engagement": "empower",
+    "well-being-and-basic-needs": "assist",
+    "sustainable-housing-and-settlements": "assist",
+    "healthy-lives": "assist",
+    "education": "assist",
+    "water-sanitation-and-hygiene": "assist",
+    "livelihoods": "empower",
+    "voluntary-repatriation": "solve",
+    "resettlement": "solve",
+    "local-integration": "solve",
+}
+OTHER_THEMES = {
+    "statelessness": "protect",
+    "covid-19": "cross-cutting",
+    "security-and-access": "cross-cutting",
+    "funding-and-partnerships": "cross-cutting",
+    "protection-monitoring": "cross-cutting",
+}
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return load_themes(CONTENT)
+
+
+def write_vocabulary(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "themes.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+TINY = """\
+- slug: violence
+  impact_area: protect
+  label: {en: Violence, fr: Violence}
+  terms: {en: [violence], fr: [violence]}
+- slug: gbv
+  impact_area: protect
+  label: {en: GBV, fr: VBG}
+  terms: {en: [gender-based violence, rape], fr: [violences basées sur le genre]}
+"""
+
+
+# ---------------------------------------------------------------- the vocabulary
+
+
+def test_the_vocabulary_has_the_16_outcome_areas_and_the_cross_cutting_themes(vocab: Vocabulary) -> None:
+    areas = {theme.slug: theme.impact_area for theme in vocab.themes}
+    assert areas == OUTCOME_AREAS | OTHER_THEMES
+    assert set(areas.values()) <= set(IMPACT_AREAS)
+
+
+def test_every_theme_has_labels_and_terms_in_both_languages(vocab: Vocabulary) -> None:
+    for theme in vocab.themes:
+        assert theme.label("en") and theme.label("fr"), theme.slug
+        assert theme.terms["en"] and theme.terms["fr"], theme.slug
+    assert vocab.theme("gender-based-violence").label("fr") == "Violences basées sur le genre"
+    assert vocab.theme("voluntary-repatriation").label("fr").startswith("Rapatriement librement consenti")
+    assert vocab.theme("statelessness").label("fr") == "Apatridie"
+    assert vocab.theme("resettlement").label("fr").startswith("Réinstallation")
+    assert vocab.theme("local-integration").label("fr").startswith("Intégration locale")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_words_on_every_page_are_never_triggers_on_their_own(vocab: Vocabulary, lang: str) -> None:
+    everywhere = "refugee refugees protection UNHCR HCR réfugiés returnees IDPs assistance support displacement"
+    banned = {(stem,) for stem in analyse(everywhere, lang)}
+    assert not [entry.term for entry in vocab.entries(lang) if entry.stems in banned]
+
+
+def test_load_themes_rejects_a_missing_or_malformed_vocabulary(tmp_path: Path) -> None:
+    with pytest.raises(VocabularyError, match="cannot read"):
+        load_themes(tmp_path / "nowhere")
+    cases = {
+        "a: b": "non-empty list",
+        "- [1]": "must be a mapping",
+        TINY.replace("slug: gbv", "slug: GBV"): "slug must be",
+        TINY.replace("slug: gbv", "slug: violence"): "duplicate theme slugs: violence",
+        TINY.replace("protect\n  label: {en: GBV", "elsewhere\n  label: {en: GBV"): "impact_area must be",
+        TINY.replace("fr: VBG", "fr: ''"): "label.fr",
+        TINY.replace("fr: [violences basées sur le genre]", "fr: []"): "terms.fr must be a non-empty list",
+        TINY.replace("rape]", "the of]"): "only stop words or numbers",
+        TINY + "  colour: red\n": "unknown fields: colour",
+        "- slug: [": "cannot read",
+    }
+    for i, (text, message) in enumerate(cases.items()):
+        with pytest.raises(VocabularyError, match=message):
+            load_themes(write_vocabulary(tmp_path / str(i), text))
+
+
+def test_load_themes_sees_an_edited_file(tmp_path: Path) -> None:
+    folder = write_vocabulary(tmp_path, TINY)
+    assert "gbv" in load_themes(folder).tag("a rape case", "en")
+    write_vocabulary(folder, TINY.replace("rape]", "sexual abuse]"))
+    assert load_themes(folder).tag("a rape case", "en") == {}
+
+
+# ---------------------------------------------------------------- tagging
+
+
+def test_terms_match_on_stems_across_inflections_and_accents(vocab: Vocabulary) -> None:
+    assert vocab.tag("Two birth certificates were issued.", "en") == {
+        "registration-and-documentation": ["birth certificates"]
+    }
+    assert vocab.tag("Des actes de naissance ont été délivrés.", "fr") == {
+        "registration-and-documentation": ["actes de naissance"]
+    }
+    assert vocab.tag("Les refugies apatrides", "fr") == vocab.tag("Les réfugiés apatrides", "fr") != {}
+    assert term_stems("réfugiés", "fr") == term_stems("refugies", "fr")
+
+
+def test_a_phrase_needs_its_words_in_a_row(vocab: Vocabulary) -> None:
+    assert vocab.tag("a solar panel for the radio station", "en") == {}
+    assert vocab.tag("They listened to solar radios.", "en") == {"education": ["solar radios"]}
+
+
+def test_the_longest_term_wins_and_consumes_its_words(tmp_path: Path) -> None:
+    tiny = load_themes(write_vocabulary(tmp_path, TINY))
+    assert tiny.tag("Gender-based violence and violence", "en") == {
+        "gbv": ["Gender-based violence"],
+        "violence": ["violence"],
+    }
+    assert tiny.tag("Prévenir les violences basées sur le genre.", "fr") == {"gbv": ["violences basées sur le genre"]}
+
+
+def test_numbers_are_ignored_and_words_are_shown_whole(vocab: Vocabulary) -> None:
+    en = vocab.tag("UNHCR was unable to register 17,041 refugees and gave 2,640 COVID-19 kits.", "en")
+    assert en == {"covid-19": ["COVID-19"], "registration-and-documentation": ["unable to register"]}
+    fr = vocab.tag("Le HCR n'a pas pu enregistrer 17 041 réfugiés.", "fr")
+    assert fr == {"registration-and-documentation": ["pu enregistrer"]}
+
+
+def test_each_word_is_listed_once_in_order_of_appearance(vocab: Vocabulary) -> None:
+    found = vocab.tag("Classrooms, solar radios and more classrooms; schools.", "en")
+    assert found == {"education": ["Classrooms", "solar radios", "classrooms", "schools"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("UNHCR provided protection and assistance to refugees, returnees and IDPs.", "en"),
+        ("Le HCR a fourni protection et assistance aux réfugiés, aux rapatriés et aux déplacés internes.", "fr"),
+        ("The legislative elections were contested.", "en"),
+        ("Les élections législatives ont été contestées.", "fr"),
+        ("", "en"),
+        ("2020 2021 — 12,500", "fr"),
+    ],
+)
+def test_ordinary_words_give_no_theme(vocab: Vocabulary, text: str, lang: str) -> None:
+    assert vocab.tag(text, lang) == {}
+
+
+def test_a_term_can_give_two_themes(vocab: Vocabulary) -> None:
+    assert set(vocab.tag("The nationality law was amended.", "en")) == {"protection-policy-and-law", "statelessness"}
+    assert set(vocab.tag("Le code de la nationalité a été modifié.", "fr")) == {
+        "protection-policy-and-law",
+        "statelessness",
+    }
+
+
+def test_tag_uses_the_repository_vocabulary_by_default() -> None:
+    assert tag("distance education via solar radios", "en") == {"education": ["distance education", "solar radios"]}
+
+
+def test_tag_section_fills_each_paragraph(vocab: Vocabulary) -> None:
+    paragraphs = [Paragraph(1, "Des radios solaires et des salles de classe."), Paragraph(2, "Rien ici.")]
+    section = Section(
+        path=Path("x.fr.md"), title="t", operation="mali", country=["MLI"], year=2020, report="year-end",
+        section="key-achievements", lang="fr", translation_key="mali/2020/key-achievements", source="s",
+        paragraphs=paragraphs, themes=["covid-19"],
+    )
+    tag_section(section, vocab)
+    assert [para.themes for para in section.paragraphs] == [["education"], []]
+    assert section.all_themes() == ["covid-19", "education"]
+
+
+def test_tagging_is_fast(vocab: Vocabulary) -> None:
+    text = (
+        "UNHCR supported the Government's response to COVID-19 by providing 2,640 COVID-19 kits to vulnerable "
+        "households and donating nine ambulances to the Ministry of Health, while school infrastructure needs "
+        "remained unmet in some refugee-hosting areas and durable shelter solutions were constrained."
+    )
+    best = min(_seconds_per_call(vocab, text) for _ in range(3))
+    assert best < 0.001, f"{best * 1e6:.0f} µs per paragraph"
+
+
+def _seconds_per_call(vocab: Vocabulary, text: str, calls: int = 300) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        vocab.tag(text, "en")
+    return (time.perf_counter() - start) / calls
+
+
+# ---------------------------------------------------------------- kb themes --explain
+
+
+SECTION = """\
+---
+title: Key achievements
+operation: mali
+country: MLI
+year: 2020
+report: year-end
+section: key-achievements
+lang: {lang}
+translation_key: mali/2020/key-achievements
+source: test
+themes: [covid-19]
+---
+
+- Distance education via solar radios and new classrooms.
+- Nothing to see here.
+"""
+
+
+def test_explain_lists_each_paragraph_its_themes_and_their_words(tmp_path: Path) -> None:
+    path = tmp_path / "key-achievements.en.md"
+    path.write_text(SECTION.format(lang="en"), encoding="utf-8")
+    lines = explain(path, CONTENT).splitlines()
+    assert lines[1:] == [
+        "¶1  education",
+        '    education: "Distance education", "solar radios", "classrooms"',
+        "¶2  (no theme)",
+        "set by hand in the front matter: covid-19",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "cannot read"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        ("no front matter here\n", "no front matter"),
+        ("---\ntitle: [\n---\nbody\n", "invalid YAML"),
+        (SECTION.format(lang="de"), "lang must be one of en, fr"),
+    ],
+)
+def test_run_explain_reports_a_bad_file_on_one_line_with_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | bytes | None, message: str
+) -> None:
+    path = tmp_path / "section.en.md"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    elif text is not None:
+        path.write_text(text, encoding="utf-8")
+    assert run_explain(path, CONTENT) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and message in err and err.startswith("kb themes: ")
+
+
+def test_run_explain_reports_a_missing_vocabulary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "key-achievements.fr.md"
+    path.write_text(SECTION.format(lang="fr"), encoding="utf-8")
+    assert run_explain(path, tmp_path / "empty") == 2
+    assert "themes.yaml" in capsys.readouterr().err
+
+
+def test_kb_themes_explain_on_a_missing_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["themes", "--explain", str(tmp_path / "nope.en.md")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "kb themes: " in result.stderr and len(result.stderr.splitlines()) == 1
