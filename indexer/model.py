@@ -154,7 +154,11 @@ POPULATION_TYPES: dict[str, tuple[str, str, str]] = {
     "Returned IDPs": ("returned-idps", "Returned IDPs", "Déplacés internes de retour"),
     "Returned refugees": ("returned-refugees", "Returned refugees", "Réfugiés rapatriés"),
     "Stateless": ("stateless", "Stateless people", "Apatrides"),
-    "Others of concern": ("others-of-concern", "Others of concern", "Autres personnes relevant de la compétence du HCR"),
+    "Others of concern": (
+        "others-of-concern",
+        "Others of concern",
+        "Autres personnes relevant de la compétence du HCR",
+    ),
     "Refugee-like situation": (
         "refugee-like",
         "People in a refugee-like situation",
