@@ -185,6 +185,51 @@ def test_ordinary_words_give_no_theme(vocab: Vocabulary, text: str, lang: str) -
     assert vocab.tag(text, lang) == {}
 
 
+# English sentence, its French translation, the one theme both must get (Global Focus key figures and the like).
+BILINGUAL = [
+    ("4,265 people of concern benefited from cash assistance",
+     "4 265 personnes relevant de la compétence du HCR ont bénéficié d'une assistance en espèces",
+     "well-being-and-basic-needs"),
+    ("3,336 households were provided with safe and secured shelters",
+     "3 336 ménages ont reçu des abris sûrs et sécurisés", "sustainable-housing-and-settlements"),
+    ("2,679 households were provided with core relief items",
+     "2 679 ménages ont reçu des articles de secours essentiels", "well-being-and-basic-needs"),
+    ("122 sensitization sessions on social cohesion were organized",
+     "122 séances de sensibilisation sur la cohésion sociale ont été organisées", "community-engagement"),
+    ("27 classrooms were constructed and equipped", "27 salles de classe ont été construites et équipées", "education"),
+    ("100% of people of concern will be registered on an individual basis",
+     "100 % des personnes relevant de la compétence du HCR seront enregistrées sur une base individuelle",
+     "registration-and-documentation"),
+    ("100% of targeted households will see their basic needs met with multi-purpose cash grants or vouchers",
+     "100 % des ménages ciblés verront leurs besoins essentiels couverts par des transferts monétaires à usages "
+     "multiples ou des coupons", "well-being-and-basic-needs"),
+    ("100% of refugees with an intention to return home will be assisted to voluntarily repatriate",
+     "100 % des réfugiés souhaitant rentrer bénéficieront d'une aide au rapatriement librement consenti",
+     "voluntary-repatriation"),
+    ("100% of people of concern in need of resettlement will be submitted for resettlement",
+     "100 % des personnes ayant besoin d'une réinstallation seront présentées en vue d'une réinstallation",
+     "resettlement"),
+    ("Unaccompanied and separated children received best interests assessments.",
+     "Les enfants non accompagnés et séparés ont bénéficié d'une évaluation de l'intérêt supérieur.",
+     "child-protection"),
+    ("New latrines and boreholes improved access to drinking water and hygiene.",
+     "De nouvelles latrines et de nouveaux forages ont amélioré l'accès à l'eau potable et à l'hygiène.",
+     "water-sanitation-and-hygiene"),
+    ("Legal aid was provided to asylum-seekers in detention.",
+     "Une aide juridique a été fournie aux demandeurs d'asile en détention.", "safety-and-access-to-justice"),
+    ("Women's participation in refugee committees increased.",
+     "La participation des femmes aux comités de réfugiés a augmenté.", "community-engagement"),
+    ("Camp coordination and camp management (CCCM) was led by UNHCR.",
+     "La coordination et la gestion des camps (CCCM) ont été dirigées par le HCR.",
+     "sustainable-housing-and-settlements"),
+]
+
+
+@pytest.mark.parametrize(("en", "fr", "slug"), BILINGUAL, ids=[slug for _, _, slug in BILINGUAL])
+def test_a_sentence_and_its_translation_get_the_same_theme(vocab: Vocabulary, en: str, fr: str, slug: str) -> None:
+    assert set(vocab.tag(en, "en")) == set(vocab.tag(fr, "fr")) == {slug}
+
+
 def test_a_term_can_give_two_themes(vocab: Vocabulary) -> None:
     assert set(vocab.tag("The nationality law was amended.", "en")) == {"protection-policy-and-law", "statelessness"}
     assert set(vocab.tag("Le code de la nationalité a été modifié.", "fr")) == {
@@ -296,3 +341,105 @@ def test_kb_themes_explain_on_a_missing_file_exits_2_without_a_traceback(tmp_pat
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "kb themes: " in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# ---------------------------------------------------------------- the Mali 2020 corpus, pinned paragraph by paragraph
+
+MALI = CONTENT / "mali" / "2020"
+REG, RSD, POLICY = "registration-and-documentation", "status-determination", "protection-policy-and-law"
+GBV, HOUSING, HEALTH = "gender-based-violence", "sustainable-housing-and-settlements", "healthy-lives"
+BASIC_NEEDS, RETURN, LOCAL = "well-being-and-basic-needs", "voluntary-repatriation", "local-integration"
+COVID, SECURITY, FUNDING = "covid-19", "security-and-access", "funding-and-partnerships"
+MONITORING, STATELESS, LIVELIHOODS, EDUCATION = "protection-monitoring", "statelessness", "livelihoods", "education"
+
+# (section, ¶n) -> themes: the same for the English file and its French translation.
+MALI_THEMES: dict[tuple[str, int], set[str]] = {
+    ("operational-context", 1): {SECURITY},  # security incidents, humanitarian access
+    ("operational-context", 2): {COVID},  # COVID-19 pandemic (not "legislative elections")
+    ("operational-context", 3): set(),  # the political transition
+    ("population-trends", 1): {SECURITY},  # insecurity, intercommunal violence, military operations
+    ("key-achievements", 1): {MONITORING},
+    ("key-achievements", 2): {GBV},  # gender-based violence, One Stop Centre
+    ("key-achievements", 3): {COVID, HEALTH},  # COVID-19 kits; ambulances, Ministry of Health
+    ("key-achievements", 4): {EDUCATION},  # distance education, solar radios, classrooms
+    ("key-achievements", 5): {HOUSING},  # shelter
+    ("key-achievements", 6): {RSD},  # eligibility officers, refugee status determination
+    ("key-achievements", 7): {POLICY, STATELESS},  # national action plan, statelessness
+    ("unmet-needs", 1): {REG, FUNDING, COVID, SECURITY},  # unable to register; financial constraints; COVID; security
+    ("unmet-needs", 2): {EDUCATION},  # school infrastructure
+    ("unmet-needs", 3): {RETURN, COVID, SECURITY},  # voluntary return; pandemic; humanitarian access, security
+    ("unmet-needs", 4): {REG},  # child documentation, birth certificate
+    ("unmet-needs", 5): {HOUSING, LIVELIHOODS},  # durable shelter, self-reliance
+    ("flexible-funding", 1): {FUNDING, GBV, HOUSING},  # flexible funding; GBV; camp management and coordination
+    ("flexible-funding", 2): {FUNDING, SECURITY},  # flexible funding; deteriorating security situation
+    ("working-environment", 1): {SECURITY, FUNDING},  # armed insurgencies; nexus, development partners
+    ("working-environment", 2): {POLICY, REG},  # open-door policy, ratified conventions; registration and docs
+    ("working-environment", 3): {FUNDING},  # partnership with NGOs and UN agencies
+    ("key-priorities", 1): set(),  # the strategic frameworks the priorities serve
+    ("key-priorities", 2): {RETURN},  # dignified return and reintegration
+    ("key-priorities", 3): {REG, STATELESS},  # registration sites, civil documentation, prevent statelessness
+    ("key-priorities", 4): {FUNDING},  # collaboration with humanitarian and development actors
+    ("key-priorities", 5): {MONITORING},
+    ("key-priorities", 6): {LOCAL},  # naturalisation, local integration
+    ("key-priorities", 7): {RSD},  # granting of refugee status
+    ("key-priorities", 8): {LIVELIHOODS},  # self-reliance, socio-economic activities
+    ("key-priorities", 9): {POLICY, STATELESS},  # national legislation; statelessness protection
+    ("key-priorities", 10): {LIVELIHOODS, BASIC_NEEDS},  # self-reliance; basic needs
+}
+
+
+def mali_paragraphs(lang: str) -> dict[tuple[str, int], Paragraph]:
+    from indexer.content import split_front_matter, split_paragraphs
+
+    found: dict[tuple[str, int], Paragraph] = {}
+    for path in sorted(MALI.glob(f"*.{lang}.md")):
+        _, body, line = split_front_matter(path.read_text(encoding="utf-8"))
+        for para in split_paragraphs(body, line):
+            found[(path.name.split(".")[0], para.n)] = para
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_mali_paragraph_is_pinned(lang: str) -> None:
+    assert set(mali_paragraphs(lang)) == set(MALI_THEMES)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("key", sorted(MALI_THEMES), ids=lambda key: f"{key[0]}-p{key[1]}")
+def test_mali_paragraph_themes(vocab: Vocabulary, lang: str, key: tuple[str, int]) -> None:
+    para = mali_paragraphs(lang)[key]
+    assert set(vocab.tag(para.text, lang)) == MALI_THEMES[key], para.text
+
+
+def test_each_mali_paragraph_and_its_translation_get_the_same_themes(vocab: Vocabulary) -> None:
+    english, french = mali_paragraphs("en"), mali_paragraphs("fr")
+    assert set(english) == set(french)
+    differ = {
+        key: (sorted(vocab.tag(english[key].text, "en")), sorted(vocab.tag(french[key].text, "fr")))
+        for key in english
+        if set(vocab.tag(english[key].text, "en")) != set(vocab.tag(french[key].text, "fr"))
+    }
+    assert differ == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_trigger_fires_on_more_than_half_of_the_mali_paragraphs(vocab: Vocabulary, lang: str) -> None:
+    paragraphs = list(mali_paragraphs(lang).values())
+    fired: dict[str, int] = {}
+    for para in paragraphs:
+        for term in {match.entry.term for match in vocab.matches(para.text, lang)}:
+            fired[term] = fired.get(term, 0) + 1
+    assert {term: n for term, n in fired.items() if n > len(paragraphs) / 2} == {}
+
+
+def test_kb_themes_explain_shows_the_words_behind_each_theme() -> None:
+    path = MALI / "key-achievements.en.md"
+    result = CliRunner().invoke(main, ["themes", "--explain", str(path), "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "¶4  education" in lines
+    education = lines[lines.index("¶4  education") + 1]
+    assert education.startswith("    education: ") and '"solar radios"' in education and '"classrooms"' in education
+    assert "¶2  gender-based-violence" in lines
+    assert '    gender-based-violence: "gender-based violence", "One Stop Centre"' in lines
+    assert "¶3  covid-19, healthy-lives" in lines
