@@ -1,12 +1,17 @@
 """Reading `content/`: front matter + Markdown body -> `Section` records with numbered paragraphs.
 
 Every problem found is collected as a `Problem` (`path:line: message`); nothing here raises on bad content.
-Validation of values (fields, slugs, translations, language) lives in `indexer.check`; this module owns parsing.
+Validation of values (fields, slugs, translations, language) lives in `indexer.check`; this module owns parsing:
+reading a file's bytes (size, UTF-8, BOM, CRLF: `read_content_file`), front matter, paragraphs, YAML with the lines
+of its values (`load_yaml_nodes`), and how a problem names a file (`display_path`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +23,11 @@ from markdown_it import MarkdownIt
 from indexer.model import Paragraph, Section
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a section is a few KB; anything near this is a mistake, not a report
+BOM = b"\xef\xbb\xbf"
+# libyaml's loader when PyYAML has it (ten times faster); errors are re-parsed by the pure-Python loader so that the
+# messages do not depend on how PyYAML was built.
+FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 
 @dataclass(frozen=True, order=True)
@@ -99,12 +109,9 @@ def parse_front_matter(path: str, raw: str | None) -> tuple[dict[str, Any] | Non
     if raw is None:
         return None, [Problem(path, 1, "no front matter: the file must start with a '---' line")]
     try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
-        reason = getattr(err, "problem", None) or str(err).splitlines()[0]
-        return None, [Problem(path, line, f"invalid YAML in front matter: {reason}")]
+        data = yaml.load(raw, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return None, [yaml_problem(path, raw, 2, "invalid YAML in front matter")]
     if not isinstance(data, dict):
         return None, [Problem(path, 2, "front matter must be a mapping of field: value")]
     return data, []
@@ -131,3 +138,103 @@ def section_from(path: Path, meta: dict[str, Any], body: str, body_line: int, di
         body=body,
         content_hash=digest,
     )
+
+
+# ---------------------------------------------------------------------------------------------- reading files, lines
+
+
+def display_path(path: Path) -> str:
+    """How a problem names a file: relative to the current directory when it is under it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def read_content_file(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, str, list[Problem]]:
+    """Read a text file of content/: (text, sha256 of its bytes, problems).
+
+    The file is stat-ed before it is read: anything that is not a regular file, or is larger than `max_bytes`, is a
+    problem and is not read (text None). Otherwise the text comes back usable even when there are problems: a
+    byte-order mark is dropped, CRLF becomes LF, bytes that are not UTF-8 become U+FFFD.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, "", [Problem(shown, 1, "not a regular file")]
+        if info.st_size > max_bytes:
+            return None, "", [Problem(shown, 1, f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}; "
+                                                "a section is a few KB: split it or remove it")]
+        data = path.read_bytes()
+    except OSError as err:
+        return None, "", [Problem(shown, 1, f"cannot read file: {err.strerror or err}")]
+    problems: list[Problem] = []
+    if data.startswith(BOM):
+        problems.append(Problem(shown, 1, "file starts with a UTF-8 byte-order mark; save without BOM"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        bad = data[err.start : err.start + 1].hex()
+        problems.append(Problem(shown, line, f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8"))
+        text = data.decode("utf-8-sig", errors="replace")
+    if "\r\n" in text:
+        line = text.count("\n", 0, text.index("\r\n")) + 1
+        problems.append(Problem(shown, line, "CRLF line endings; save with LF (Unix) line endings"))
+        text = text.replace("\r\n", "\n")
+    return text, content_hash(data), problems
+
+
+def field_lines(raw: str, first_line: int = 2) -> dict[str, list[int]]:
+    """Top-level keys of a flat YAML mapping (front matter) -> the lines they are on (more than one: a duplicate)."""
+    lines: dict[str, list[int]] = {}
+    for offset, line in enumerate(raw.split("\n")):
+        match = _TOP_KEY.match(line)
+        if match:
+            lines.setdefault(match.group(1), []).append(first_line + offset)
+    return lines
+
+
+def yaml_problem(shown: str, text: str, first_line: int, what: str) -> Problem:
+    """The problem for YAML that does not parse: the pure-Python loader's reason, at the line it points to."""
+    try:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+        return Problem(shown, line, f"{what}: {reason}")
+    return Problem(shown, first_line, f"{what}: libyaml rejects it")  # only libyaml objects: rare, still an error
+
+
+def load_yaml_nodes(shown: str, text: str, what: str = "invalid YAML") -> tuple[Any, yaml.Node | None, list[Problem]]:
+    """Parse a YAML data file keeping its node tree, whose marks give each value's line (`node.start_mark.line`)."""
+    loader = FAST_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError:
+        return None, None, [yaml_problem(shown, text, 1, what)]
+    finally:
+        loader.dispose()
+    return data, node, duplicate_keys(shown, node)
+
+
+def duplicate_keys(shown: str, node: yaml.Node | None) -> list[Problem]:
+    """A key written twice in one mapping (YAML keeps the last one silently)."""
+    problems: list[Problem] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        problems.append(Problem(shown, key.start_mark.line + 1, f"duplicate key {key.value!r}"))
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return problems
