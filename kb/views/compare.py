@@ -1,0 +1,117 @@
+"""Two sections side by side, paragraph by paragraph: `/compare?a=en/mali/2020/unmet-needs&b=fr/mali/2020/unmet-needs`.
+
+¶n of one is shown next to ¶n of the other; when one has more paragraphs, its extra ones face an empty cell. The URL
+is the whole state, so a comparison can be shared. `compare_url(a, b)` builds it (also a template global), from
+section pages, their paths (`/fr/mali/2020/unmet-needs`) or bare references (`fr/mali/2020/unmet-needs`).
+A malformed or missing `a`/`b` is a 400 with the reason; a well-formed reference to no section is a 404.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request
+
+from kb.documents import SectionPage
+from kb.render import RenderedParagraph
+from kb.views.sections import find_section
+from kb.web import ui_lang
+
+bp = Blueprint("compare", __name__)
+
+REF = re.compile(r"^(en|fr)/([a-z0-9]+(?:-[a-z0-9]+)*)/(\d{4})/([a-z0-9]+(?:-[a-z0-9]+)*)$")
+EXAMPLE = "en/mali/2020/unmet-needs"
+REF_MAX = 200
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Compare sections", "paragraph": "Paragraph", "none": "no paragraph", "swap": "Swap sides",
+        "permalink": "Link to this comparison", "missing": "{name}: missing. Give a section as "
+        "lang/operation/year/section, for example {example}.",
+        "malformed": "{name}: {value!r} is not of the form lang/operation/year/section (lang en or fr), for example "
+        "{example}.", "unknown": "{name}: there is no section {value}.", "bad_title": "These sections cannot be "
+        "compared", "counts": "{a} paragraphs on the left, {b} on the right.", "en": "English", "fr": "French",
+    },
+    "fr": {
+        "title": "Comparer des sections", "paragraph": "Paragraphe", "none": "pas de paragraphe",
+        "swap": "Inverser les côtés", "permalink": "Lien vers cette comparaison",
+        "missing": "{name} : absent. Indiquez une section sous la forme langue/opération/année/section, par exemple "
+        "{example}.", "malformed": "{name} : {value!r} n'est pas de la forme langue/opération/année/section (langue "
+        "en ou fr), par exemple {example}.", "unknown": "{name} : il n'y a pas de section {value}.",
+        "bad_title": "Ces sections ne peuvent pas être comparées",
+        "counts": "{a} paragraphes à gauche, {b} à droite.", "en": "anglais", "fr": "français",
+    },
+}
+
+
+def text(key: str, **values: object) -> str:
+    """A label of the compare page in the interface language."""
+    return TEXT["fr" if ui_lang() == "fr" else "en"][key].format(**values)
+
+
+class BadReference(ValueError):
+    """A reference that cannot name a section; `status` is 400 (malformed) or 404 (no such section)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def reference(value: object) -> str:
+    """`lang/operation/year/section` of a SectionPage, a section path or URL, or a bare reference."""
+    raw = str(getattr(value, "path", value) or "")
+    return raw.split("#", 1)[0].split("?", 1)[0].strip("/")
+
+
+def compare_url(a: object, b: object) -> str:
+    """The shareable URL comparing section `a` (left) with section `b` (right)."""
+    return "/compare?" + urlencode([("a", reference(a)), ("b", reference(b))], safe="/")
+
+
+def parse_reference(name: str, raw: str | None) -> tuple[str, str, int, str]:
+    if not raw or not raw.strip():
+        raise BadReference(text("missing", name=name, example=EXAMPLE))
+    match = REF.match(reference(raw.strip()[:REF_MAX]))
+    if not match:
+        raise BadReference(text("malformed", name=name, value=raw[:REF_MAX], example=EXAMPLE))
+    lang, operation, year, section = match.groups()
+    return lang, operation, int(year), section
+
+
+def load(name: str, raw: str | None) -> SectionPage:
+    lang, operation, year, section = parse_reference(name, raw)
+    page = find_section(lang, operation, year, section)
+    if page is None:
+        raise BadReference(text("unknown", name=name, value=f"{lang}/{operation}/{year}/{section}"), 404)
+    return page
+
+
+@dataclass
+class Row:
+    n: int
+    a: RenderedParagraph | None
+    b: RenderedParagraph | None
+
+
+def pair_paragraphs(a: list[RenderedParagraph], b: list[RenderedParagraph]) -> list[Row]:
+    """¶n next to ¶n, by paragraph number; a number only one side has faces an empty cell."""
+    left, right = {p.n: p for p in a}, {p.n: p for p in b}
+    return [Row(n, left.get(n), right.get(n)) for n in sorted(left.keys() | right.keys())]
+
+
+@bp.get("/compare")
+def compare() -> tuple[str, int]:
+    try:
+        a, b = load("a", request.args.get("a")), load("b", request.args.get("b"))
+    except BadReference as err:
+        return render_template("compare.html", error=str(err), text=text), err.status
+    rows = pair_paragraphs(a.paragraphs, b.paragraphs)
+    return render_template(
+        "compare.html", a=a, b=b, rows=rows, text=text, url=compare_url(a, b), swap_url=compare_url(b, a),
+        permalink=request.host_url.rstrip("/") + compare_url(a, b),
+    ), 200
+
+
+bp.add_app_template_global(compare_url, "compare_url")
