@@ -52,6 +52,8 @@ SECTION_KINDS: tuple[SectionKind, ...] = (
     SectionKind("plan-summary", "Plan summary", "Résumé du plan", "plan"),
 )
 SECTIONS: dict[str, SectionKind] = {kind.slug: kind for kind in SECTION_KINDS}
+# Key figures are indexed as their own kind of result, under this pseudo-section (never a file name).
+KEY_FIGURES = SectionKind("key-figures", "Key figures", "Chiffres clés", "year-end")
 
 # Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `import_checksum`
 # are optional; `translated_from` is required on translations (see indexer.content).

@@ -20,21 +20,23 @@ def default_instance_dir() -> Path:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration from `instance/config.py`, then `test_config`; blueprints; one index handle."""
-    instance = Path((test_config or {}).get("INSTANCE_PATH", default_instance_dir()))
-    app = Flask(__name__, instance_path=str(instance.resolve()), instance_relative_config=True)
+    """Build the app: configuration from `instance/config.py`, then `test_config`; blueprints; one search service."""
+    instance = Path((test_config or {}).get("INSTANCE_PATH", default_instance_dir())).resolve()
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY="dev",
+        SECRET_KEY=os.environ.get("KB_SECRET_KEY", "kb-local"),
         CONTENT_DIR=str(default_content_dir()),
-        INDEX_DIR=str(instance / "index"),
+        INDEX_LINK=str(instance / "index"),
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        JSON_SORT_KEYS=False,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    from kb.web import init_app
 
+    init_app(app)
     return app

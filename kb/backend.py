@@ -1,0 +1,67 @@
+"""The backend seam: the one small interface through which kb reaches a search engine.
+
+`kb.search` (the search layer the views call) speaks only this interface; `kb.whoosh_backend` implements it over the
+Whoosh index in `instance/`. A distributed engine (a Typesense cluster) would implement the same calls: documents are
+plain dicts with the fields of `indexer.schema`, filters are field -> allowed values, and facet counts are
+field -> value -> count, each facet counted without its own filter (OR within a facet, AND across facets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class QueryError(ValueError):
+    """The query text could not be read; the message says why, in words a researcher understands."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the search layer asks of a backend."""
+
+    text: str = ""
+    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)  # facet field -> OR-ed values
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"  # relevance | newest | oldest
+    offset: int = 0
+    limit: int = 10
+    facets: Sequence[str] = ()
+    langs_for_text: Sequence[str] = ("en", "fr")
+
+
+@dataclass
+class Hit:
+    """One matching document, with the query's terms per language for highlighting."""
+
+    fields: dict[str, Any]
+    score: float
+    terms: dict[str, set[str]]  # lang -> analysed query terms that this document can match
+
+
+@dataclass
+class Result:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]  # field -> value -> count (without that field's own filter)
+    generation: str
+    per_year: dict[int, tuple[int, int]] = field(default_factory=dict)  # year -> (matching, all documents)
+    timed_out: bool = False
+
+
+class SearchBackend(Protocol):
+    """What every engine behind kb provides."""
+
+    def add_documents(self, documents: Iterable[dict[str, Any]]) -> None: ...
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None: ...
+
+    def search(self, query: Query) -> Result: ...
+
+    def get(self, doc_id: str) -> dict[str, Any] | None: ...
+
+    def suggest(self, text: str) -> str | None: ...
+
+    def generation(self) -> str: ...

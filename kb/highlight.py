@@ -1,0 +1,71 @@
+"""Highlighting: which paragraph of a section best matches a query, and its text with the matched words marked.
+
+Matching is on analysed terms (stems, accent-folded for French) but the marks go around the words as written, found
+through the analyzer's character offsets. Everything else in the text is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from markupsafe import Markup, escape
+
+from indexer.schema import analyzer_for
+
+SNIPPET_CHARS = 320
+
+
+def matched_spans(text: str, terms: set[str], lang: str) -> list[tuple[int, int]]:
+    """Character spans of the words in `text` whose analysed form is one of `terms`."""
+    if not terms or not text:
+        return []
+    analyzer = analyzer_for(lang)
+    return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, positions=True) if t.text in terms]
+
+
+def best_paragraph(paragraphs: Sequence[Sequence], terms: set[str], lang: str) -> tuple[int, list[tuple[int, int]]]:
+    """The number of the paragraph with the most distinct matched terms (the first on ties), and its spans."""
+    best_n, best_spans, best_key = (paragraphs[0][0] if paragraphs else 1), [], (0, 0)
+    if not terms:
+        return best_n, []
+    analyzer = analyzer_for(lang)
+    for para in paragraphs:
+        n, text = para[0], para[1]
+        # Whoosh reuses one Token object while iterating: copy what we need at once
+        tokens = analyzer(text, chars=True, positions=True)
+        found = [(t.text, t.startchar, t.endchar) for t in tokens if t.text in terms]
+        key = (len({word for word, _, _ in found}), len(found))
+        if key > best_key:
+            best_n, best_spans, best_key = n, [(start, end) for _, start, end in found], key
+    return best_n, best_spans
+
+
+def mark(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
+    """`text` escaped, with each span wrapped in <mark>."""
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out.append(str(escape(text[pos:start])))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def snippet(text: str, spans: list[tuple[int, int]], limit: int = SNIPPET_CHARS) -> Markup:
+    """A window of at most `limit` characters around the first match, marked, with ellipses where cut."""
+    if len(text) <= limit:
+        return mark(text, spans)
+    first = min((s for s, _ in spans), default=0)
+    start = max(0, min(first - limit // 4, len(text) - limit))
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + limit)
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > start else end
+    window = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+    body = mark(text[start:end], window)
+    return Markup(("… " if start else "") + body + (" …" if end < len(text) else ""))

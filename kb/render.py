@@ -1,0 +1,69 @@
+"""Rendering a section's paragraphs: Markdown (raw HTML off) to HTML, with the query's words marked.
+
+Each stored paragraph is a Markdown fragment (a prose paragraph or one list item); it is rendered inline by
+markdown-it-py with HTML disabled, so `<script>` stays text and `javascript:` links are refused by its link
+validation. Marks are applied to text tokens only, never inside tags or URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from indexer.content import markdown_parser
+from kb.highlight import mark, matched_spans
+
+_MD = markdown_parser()
+
+
+def _render_text(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]  # markdown-it rule
+    content = tokens[idx].content
+    terms = env.get("terms")
+    if not terms:
+        return str(escape(content))
+    return str(mark(content, matched_spans(content, terms, env["lang"])))
+
+
+_MD.add_render_rule("text", _render_text)
+
+
+@dataclass
+class RenderedParagraph:
+    n: int
+    kind: str
+    html: Markup
+    themes: list[str]
+    marked: bool
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.n}"
+
+
+def render_paragraphs(
+    paragraphs: Sequence[Sequence], lang: str, terms: set[str] | None = None
+) -> list[RenderedParagraph]:
+    """Stored paragraphs `(n, text, themes, kind)` -> HTML, marking `terms` (analysed) where given."""
+    out = []
+    for para in paragraphs:
+        n, text = para[0], para[1]
+        themes = list(para[2]) if len(para) > 2 else []
+        kind = para[3] if len(para) > 3 else "p"
+        html = _MD.renderInline(text, {"terms": terms or set(), "lang": lang})
+        out.append(RenderedParagraph(n, kind, Markup(html), themes, "<mark>" in html))
+    return out
+
+
+def plain_text(markdown_text: str) -> str:
+    """A paragraph's text without Markdown markup (for citations and CSV)."""
+    tokens = _MD.parseInline(markdown_text)
+    parts = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+    return "".join(parts)

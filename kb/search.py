@@ -1,0 +1,320 @@
+"""The search layer: request parameters -> a page of hits, facets, snippets, trend and spelling suggestion.
+
+Views and the JSON API both call `SearchService`; it reaches the engine only through `kb.backend.SearchBackend`.
+Every facet value it returns carries its count, its label in the interface language, whether it is selected and
+the URL that toggles it (Datasette-style), so templates stay dumb.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from indexer.schema import FACET_FIELDS
+from kb.backend import Query, QueryError, SearchBackend
+from kb.highlight import best_paragraph, snippet
+from kb.labels import Labels
+
+SORTS = ("relevance", "newest", "oldest")
+PER_PAGE_DEFAULT, PER_PAGE_MAX = 10, 100
+PAGE_MAX = 1000
+QUERY_MAX_CHARS = 500
+VALUES_MAX = 50  # values of one facet in one request
+SUGGEST_BELOW = 3  # offer "did you mean" when fewer hits than this
+
+
+class ParamError(ValueError):
+    """A request parameter that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Everything a search page shows is decided by these, and they all live in the URL."""
+
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+
+    @classmethod
+    def from_args(cls, args: Any) -> SearchParams:
+        """Read a MultiDict of request args; raise ParamError with a reason on a value that cannot be used."""
+        q = (args.get("q") or "").strip()
+        if len(q) > QUERY_MAX_CHARS:
+            raise ParamError(f"q: the query is longer than {QUERY_MAX_CHARS} characters")
+        filters: dict[str, tuple[str, ...]] = {}
+        for name in FACET_FIELDS:
+            values = [v.strip() for v in args.getlist(name) if v and v.strip()]
+            if len(values) > VALUES_MAX:
+                raise ParamError(f"{name}: at most {VALUES_MAX} values")
+            if name == "year":
+                for value in values:
+                    _year(name, value)
+            if values:
+                filters[name] = tuple(dict.fromkeys(values))
+        sort = args.get("sort") or "relevance"
+        if sort not in SORTS:
+            raise ParamError(f"sort: must be one of {', '.join(SORTS)}")
+        return cls(
+            q=q,
+            filters=filters,
+            year_from=_year("from", args.get("from")) if args.get("from") else None,
+            year_to=_year("to", args.get("to")) if args.get("to") else None,
+            sort=sort,
+            page=_bounded("page", args.get("page"), 1, 1, PAGE_MAX),
+            per_page=_bounded("per_page", args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
+        )
+
+    def pairs(self, page: bool = True) -> list[tuple[str, str]]:
+        """The canonical query-string pairs for these parameters (defaults left out)."""
+        out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for name in FACET_FIELDS:
+            out += [(name, v) for v in self.filters.get(name, ())]
+        if self.year_from is not None:
+            out.append(("from", str(self.year_from)))
+        if self.year_to is not None:
+            out.append(("to", str(self.year_to)))
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if self.per_page != PER_PAGE_DEFAULT:
+            out.append(("per_page", str(self.per_page)))
+        if page and self.page != 1:
+            out.append(("page", str(self.page)))
+        return out
+
+    def url(self, base: str = "") -> str:
+        pairs = self.pairs()
+        return f"{base}?{urlencode(pairs)}" if pairs else (base or "?")
+
+    def toggled(self, name: str, value: str) -> SearchParams:
+        """These parameters with `value` of facet `name` switched on or off, back on page 1."""
+        current = self.filters.get(name, ())
+        values = tuple(v for v in current if v != value) if value in current else (*current, value)
+        filters = {k: v for k, v in self.filters.items() if k != name}
+        if values:
+            filters[name] = values
+        return replace(self, filters=filters, page=1)
+
+
+def _bounded(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ParamError(f"{name}: must be a whole number") from None
+    if not low <= value <= high:
+        raise ParamError(f"{name}: must be between {low} and {high}")
+    return value
+
+
+def _year(name: str, raw: str) -> int:
+    return _bounded(name, raw, 0, 1900, 2100)
+
+
+# ------------------------------------------------------------------------------------------------ the answer
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+@dataclass
+class Facet:
+    name: str
+    values: list[FacetValue]
+
+    @property
+    def selected(self) -> list[FacetValue]:
+        return [v for v in self.values if v.selected]
+
+
+@dataclass
+class SearchHit:
+    doc_id: str
+    kind: str
+    title: str
+    operation: str
+    operation_label: str
+    year: int
+    section: str
+    section_label: str
+    lang: str
+    report: str
+    themes: list[str]
+    url: str  # the section page, with #pN of the best paragraph
+    paragraph: int
+    snippet: Markup
+    score: float
+
+
+@dataclass
+class TrendPoint:
+    year: int
+    count: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.count / self.total if self.total else 0.0
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    total: int = 0
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    last_page: int = 1
+    prev_url: str | None = None
+    next_url: str | None = None
+    suggestion: str | None = None
+    suggestion_url: str | None = None
+    error: str | None = None
+    trend: list[TrendPoint] = field(default_factory=list)
+    timed_out: bool = False
+    generation: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "query": self.params.q,
+            "filters": {k: list(v) for k, v in self.params.filters.items()},
+            "from": self.params.year_from,
+            "to": self.params.year_to,
+            "sort": self.params.sort,
+            "page": self.params.page,
+            "per_page": self.params.per_page,
+            "total": self.total,
+            "last_page": self.last_page,
+            "next": self.next_url,
+            "previous": self.prev_url,
+            "suggestion": self.suggestion,
+            "timed_out": self.timed_out,
+            "generation": self.generation,
+            "hits": [{**asdict(h), "snippet": str(h.snippet)} for h in self.hits],
+            "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
+            "trend": [{"year": p.year, "count": p.count, "total": p.total, "share": round(p.share, 4)}
+                      for p in self.trend],
+        }
+        return data
+
+
+class SearchService:
+    """The one entry point views, the API and the terminal use to search."""
+
+    def __init__(self, backend: SearchBackend, labels: Labels) -> None:
+        self.backend = backend
+        self.labels = labels
+
+    def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
+        page = SearchPage(params=params)
+        query = Query(
+            text=params.q,
+            filters={k: frozenset(v) for k, v in params.filters.items()},
+            year_from=params.year_from,
+            year_to=params.year_to,
+            sort=params.sort,
+            offset=(params.page - 1) * params.per_page,
+            limit=params.per_page,
+            facets=FACET_FIELDS,
+            langs_for_text=_text_langs(params),
+        )
+        try:
+            result = self.backend.search(query)
+        except QueryError as err:
+            page.error = str(err)
+            return page
+        page.total, page.timed_out, page.generation = result.total, result.timed_out, result.generation
+        page.last_page = max(1, min(PAGE_MAX, math.ceil(result.total / params.per_page)))
+        if params.page > 1:
+            page.prev_url = replace(params, page=min(params.page - 1, page.last_page)).url(base)
+        if params.page < page.last_page:
+            page.next_url = replace(params, page=params.page + 1).url(base)
+        page.hits = [self._hit(hit, ui_lang) for hit in result.hits]
+        page.facets = self._facets(params, result.facets, ui_lang, base)
+        page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
+        if params.q and result.total < SUGGEST_BELOW:
+            self._suggest(page, query, base)
+        return page
+
+    def _hit(self, hit: Any, ui_lang: str) -> SearchHit:
+        f = hit.fields
+        lang = f.get("lang", "en")
+        paragraphs = f.get("paragraphs") or []
+        n, spans = best_paragraph(paragraphs, hit.terms.get(lang, set()), lang)
+        text = next((p[1] for p in paragraphs if p[0] == n), "")
+        url = f"/{lang}/{f['operation']}/{f['year']}/{f['section']}"
+        if f.get("kind") == "figure":
+            url = f"/{ui_lang}/{f['operation']}#figures-{f['year']}"
+        return SearchHit(
+            doc_id=f["doc_id"],
+            kind=f.get("kind", "section"),
+            title=f.get(f"title_{lang}") or f.get("title_en") or "",
+            operation=f["operation"],
+            operation_label=self.labels.label("operation", f["operation"], ui_lang),
+            year=int(f["year"]),
+            section=f["section"],
+            section_label=self.labels.label("section", f["section"], ui_lang),
+            lang=lang,
+            report=f.get("report", ""),
+            themes=[t for t in (f.get("theme") or "").split(",") if t],
+            url=f"{url}{_highlight_args(hit.terms.get(lang))}#p{n}" if f.get("kind") != "figure" else url,
+            paragraph=n,
+            snippet=snippet(text, spans),
+            score=round(hit.score, 4),
+        )
+
+    def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str) -> list[Facet]:
+        facets = []
+        for name in FACET_FIELDS:
+            found = dict(counts.get(name, {}))
+            for selected in params.filters.get(name, ()):
+                found.setdefault(selected, 0)  # a selected value stays visible (and can be untoggled) at zero
+            chosen = set(params.filters.get(name, ()))
+            values = [
+                FacetValue(value, self.labels.label(name, value, ui_lang), count, value in chosen,
+                           params.toggled(name, value).url(base))
+                for value, count in found.items()
+            ]
+            if name == "year":
+                values.sort(key=lambda v: v.value, reverse=True)
+            else:
+                values.sort(key=lambda v: (-v.count, v.label.lower()))
+            facets.append(Facet(name, values))
+        return facets
+
+    def _suggest(self, page: SearchPage, query: Query, base: str) -> None:
+        suggestion = self.backend.suggest(page.params.q)
+        if not suggestion:
+            return
+        try:
+            better = self.backend.search(replace(query, text=suggestion, offset=0, limit=1, facets=()))
+        except QueryError:
+            return
+        if better.total > page.total:
+            page.suggestion = suggestion
+            page.suggestion_url = replace(page.params, q=suggestion, page=1).url(base)
+
+
+def _text_langs(params: SearchParams) -> tuple[str, ...]:
+    chosen = params.filters.get("lang")
+    langs = tuple(lang for lang in ("en", "fr") if not chosen or lang in chosen)
+    return langs or ("en", "fr")
+
+
+def _highlight_args(terms: set[str] | None) -> str:
+    """`?hl=` carries the analysed terms to the section page, which marks them in every paragraph."""
+    return f"?{urlencode([('hl', ' '.join(sorted(terms)))])}" if terms else ""

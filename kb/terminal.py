@@ -1,0 +1,56 @@
+"""`kb search` in the terminal: the same search layer as the web page, printed as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from kb import default_content_dir
+from kb.labels import Labels
+from kb.search import ParamError, SearchParams, SearchService
+from kb.whoosh_backend import IndexMissing, WhooshBackend
+
+
+def _plain(snippet: Markup) -> str:
+    text = str(snippet).replace("<mark>", "\x00").replace("</mark>", "\x01")
+    text = Markup(text).striptags() if "<" in text else Markup(text).unescape()
+    return text.replace("\x00", click.style("", bold=True, reset=False)).replace("\x01", click.style("", reset=True))
+
+
+def run_search(query: str, instance: Path, *, years: Sequence[int] = (), themes: Sequence[str] = (),
+               sections: Sequence[str] = (), operations: Sequence[str] = (), langs: Sequence[str] = (),
+               limit: int = 10, as_json: bool = False) -> int:
+    """Search and print; exit 0 on success, 1 when there is no index, 2 on a query that cannot be read."""
+    args = MultiDict([("q", query), ("per_page", str(limit))])
+    for name, values in (("year", years), ("theme", themes), ("section", sections), ("operation", operations),
+                         ("lang", langs)):
+        for value in values:
+            args.add(name, str(value))
+    try:
+        params = SearchParams.from_args(args)
+        service = SearchService(WhooshBackend(instance / "index"), Labels.load(default_content_dir()))
+        page = service.search(params)
+    except ParamError as err:
+        click.echo(f"kb search: {err}", err=True)
+        return 2
+    except IndexMissing as err:
+        click.echo(f"kb search: {err}", err=True)
+        return 1
+    if page.error:
+        click.echo(f"kb search: {page.error}", err=True)
+        return 2
+    if as_json:
+        click.echo(json.dumps(page.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    click.echo(f"{page.total} result{'s' if page.total != 1 else ''}")
+    if page.suggestion:
+        click.echo(f"Did you mean: {page.suggestion}")
+    for i, hit in enumerate(page.hits, 1):
+        click.echo(f"\n{i}. {hit.title} — {hit.operation_label} {hit.year} [{hit.lang}] {hit.url}")
+        click.echo(f"   {_plain(hit.snippet)}")
+    return 0

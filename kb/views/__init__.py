@@ -1,0 +1,1 @@
+"""Blueprints: the search page (`pages`), section pages (`sections`), the JSON API (`api`)."""

@@ -1,0 +1,67 @@
+"""The JSON API: `/api/search`, `/api/search.csv`, `/api/sections/...`, `/api/openapi.json`; bad input: 400."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from kb.openapi import openapi_document
+from kb.search import PER_PAGE_MAX, ParamError, SearchParams
+from kb.views.sections import find_section
+from kb.web import service, ui_lang
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _bad(reason: str) -> tuple[Response, int]:
+    return jsonify({"error": 400, "reason": reason}), 400
+
+
+def _search() -> Any:
+    try:
+        params = SearchParams.from_args(request.args)
+    except ParamError as err:
+        return None, _bad(str(err))
+    page = service().search(params, ui_lang=ui_lang(), base=request.path)
+    if page.error:
+        return None, _bad(page.error)
+    return page, None
+
+
+@bp.get("/search")
+def search() -> Any:
+    page, error = _search()
+    return error or jsonify(page.to_json())
+
+
+@bp.get("/search.csv")
+def search_csv() -> Any:
+    page, error = _search()
+    if error:
+        return error
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "kind", "title", "operation", "year", "section", "lang", "report", "themes", "url",
+                     "paragraph", "score", "snippet"])
+    for h in page.hits:
+        writer.writerow([h.doc_id, h.kind, h.title, h.operation, h.year, h.section, h.lang, h.report,
+                         " ".join(h.themes), request.host_url.rstrip("/") + h.url, h.paragraph, h.score,
+                         h.snippet.striptags()])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="kb-search.csv"'})
+
+
+@bp.get("/sections/<lang>/<operation>/<int:year>/<section>")
+def section(lang: str, operation: str, year: int, section: str) -> Any:
+    page = find_section(lang, operation, year, section)
+    if page is None:
+        abort(404)
+    return jsonify(page.to_json())
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document(PER_PAGE_MAX))

@@ -1,0 +1,348 @@
+"""The Whoosh implementation of the backend seam (`kb.backend.SearchBackend`), over `instance/index`.
+
+Per index generation (the folder `instance/index` points at) it keeps, once: the opened index, a facet table
+(per facet field, each document's value as a small integer; themes as a boolean matrix), and per thread one
+long-lived searcher. A request then costs one parse, one pass over the matching document numbers, a few numpy
+counts for the facets, and scoring of the one page of hits asked for. When a build swaps the symlink, the next
+request opens the new generation; nothing is restarted.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
+
+from indexer.schema import FACET_FIELDS, fold
+from kb.backend import Hit, Query, QueryError, Result
+
+MULTI_VALUED = frozenset({"theme"})
+MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
+MIN_PREFIX = 2  # letters before a * or ?
+TIME_LIMIT = 1.5  # seconds of scoring before we return what we have
+
+
+class IndexMissing(RuntimeError):
+    """There is no built index yet."""
+
+
+@dataclass
+class FacetTable:
+    """Each facet field's value per document number, read once per generation."""
+
+    live: np.ndarray  # bool[n]
+    values: dict[str, list[str]]  # field -> value list (code -> value)
+    codes: dict[str, np.ndarray]  # single-valued field -> int32[n] codes, -1 when absent
+    matrix: dict[str, np.ndarray]  # multi-valued field -> bool[n, k]
+    year_of: np.ndarray  # int32[n] the document's year (0 when absent)
+
+    def mask_for(self, field: str, wanted: Iterable[str]) -> np.ndarray:
+        lookup = {v: i for i, v in enumerate(self.values[field])}
+        codes = [lookup[v] for v in wanted if v in lookup]
+        if field in self.matrix:
+            if not codes:
+                return np.zeros(len(self.live), dtype=bool)
+            return self.matrix[field][:, codes].any(axis=1)
+        return np.isin(self.codes[field], np.array(codes, dtype=np.int32))
+
+    def count(self, field: str, mask: np.ndarray) -> dict[str, int]:
+        if field in self.matrix:
+            counts = self.matrix[field][mask].sum(axis=0)
+        else:
+            selected = self.codes[field][mask]
+            counts = np.bincount(selected[selected >= 0], minlength=len(self.values[field]))
+        return {v: int(c) for v, c in zip(self.values[field], counts, strict=True) if c}
+
+
+def read_facet_table(reader: Any, schema: Any) -> FacetTable:
+    size = reader.doc_count_all()
+    live = np.zeros(size, dtype=bool)
+    live[list(reader.all_doc_ids())] = True
+    values: dict[str, list[str]] = {}
+    codes: dict[str, np.ndarray] = {}
+    matrix: dict[str, np.ndarray] = {}
+    for field in FACET_FIELDS + ("kind",):
+        terms = list(schema[field].sortable_terms(reader, field))
+        values[field] = [str(schema[field].from_bytes(t)) for t in terms]
+        if field in MULTI_VALUED:
+            grid = np.zeros((size, len(terms)), dtype=bool)
+            for i, term in enumerate(terms):
+                grid[list(reader.postings(field, term).all_ids()), i] = True
+            matrix[field] = grid
+        else:
+            column = np.full(size, -1, dtype=np.int32)
+            for i, term in enumerate(terms):
+                column[list(reader.postings(field, term).all_ids())] = i
+            codes[field] = column
+    years = np.array([int(v) for v in values["year"]] + [0], dtype=np.int32)
+    return FacetTable(live, values, codes, matrix, years[codes["year"]])
+
+
+class _Generation:
+    """One opened generation of the index: shared, read-only, plus a searcher per thread."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = folder.name
+        self.index = whoosh_index.open_dir(str(folder))
+        self.schema = self.index.schema
+        self._local = threading.local()
+        searcher = self.searcher()
+        self.table = read_facet_table(searcher.reader(), self.schema)
+        self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
+        self.cache: OrderedDict[Any, Result] = OrderedDict()
+        self.cache_lock = threading.Lock()
+
+    def searcher(self) -> Any:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.index.searcher()
+        return searcher
+
+
+def _parser(lang: str, schema: Any) -> MultifieldParser:
+    parser = MultifieldParser([f"title_{lang}", f"body_{lang}"], schema, group=AndGroup)
+    parser.add_plugin(
+        FieldAliasPlugin({f"title_{lang}": ["title"], f"body_{lang}": ["body", "text"], "theme": ["themes"]})
+    )
+    return parser
+
+
+class WhooshBackend:
+    """kb's search backend over the Whoosh index at `index_link` (a symlink to the served generation)."""
+
+    def __init__(self, index_link: Path, cache_size: int = 512) -> None:
+        self.index_link = Path(index_link)
+        self.cache_size = cache_size
+        self._lock = threading.Lock()
+        self._current: _Generation | None = None
+
+    # ---------------------------------------------------------------- generations
+    def _generation(self) -> _Generation:
+        try:
+            target = os.readlink(self.index_link)
+        except OSError:
+            target = str(self.index_link) if self.index_link.is_dir() else ""
+        if not target:
+            raise IndexMissing(f"no index at {self.index_link}; run `kb index`")
+        current = self._current
+        if current is not None and current.name == Path(target).name:
+            return current
+        with self._lock:
+            if self._current is None or self._current.name != Path(target).name:
+                folder = self.index_link.parent / Path(target).name if os.path.islink(self.index_link) else Path(target)
+                self._current = _Generation(folder)
+            return self._current
+
+    def generation(self) -> str:
+        return self._generation().name
+
+    # ---------------------------------------------------------------- writing (the builder's side of the seam)
+    def add_documents(self, documents: Iterable[dict[str, Any]]) -> None:
+        raise NotImplementedError("kb index writes Whoosh generations (indexer.build); the web side only reads")
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        raise NotImplementedError("kb index writes Whoosh generations (indexer.build); the web side only reads")
+
+    # ---------------------------------------------------------------- reading
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        gen = self._generation()
+        fields = gen.searcher().document(doc_id=doc_id)
+        return dict(fields) if fields else None
+
+    def documents(self, **terms: str) -> list[dict[str, Any]]:
+        """All stored documents whose ID fields equal the given values (e.g. operation='mali', section=...)."""
+        if not terms:
+            return []
+        searcher = self._generation().searcher()
+        q = wq.And([wq.Term(k, v) for k, v in terms.items()])
+        return [dict(searcher.stored_fields(d)) for d in searcher.docs_for_query(q)]
+
+    def search(self, query: Query) -> Result:
+        gen = self._generation()
+        key = (query.text, tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())), query.year_from,
+               query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text))
+        with gen.cache_lock:
+            cached = gen.cache.get(key)
+            if cached is not None:
+                gen.cache.move_to_end(key)
+                return cached
+        result = self._search(gen, query)
+        if not result.timed_out:
+            with gen.cache_lock:
+                gen.cache[key] = result
+                while len(gen.cache) > self.cache_size:
+                    gen.cache.popitem(last=False)
+        return result
+
+    def _search(self, gen: _Generation, query: Query) -> Result:
+        searcher = gen.searcher()
+        table = gen.table
+        parsed = self.parse(gen, query.text, query.langs_for_text)
+        matched = table.live & (table.codes["kind"] >= 0)
+        if parsed is not None:
+            matched = matched & self._docs(searcher, parsed, len(table.live))
+        masks = {f: table.mask_for(f, v) for f, v in query.filters.items() if f in table.values}
+        if query.year_from is not None or query.year_to is not None:
+            lo, hi = query.year_from or 0, query.year_to or 9999
+            year_mask = (table.year_of >= lo) & (table.year_of <= hi)
+            masks["year"] = masks["year"] & year_mask if "year" in masks else year_mask
+        facets = {}
+        for field in query.facets:
+            mask = matched.copy()
+            for other, other_mask in masks.items():
+                if other != field:
+                    mask &= other_mask
+            facets[field] = table.count(field, mask)
+        final = matched.copy()
+        for other_mask in masks.values():
+            final &= other_mask
+        total = int(final.sum())
+        hits, timed_out = self._page(gen, parsed, final, query)
+        return Result(total=total, hits=hits, facets=facets, generation=gen.name, timed_out=timed_out,
+                      per_year=self._per_year(gen, matched, masks))
+
+    @staticmethod
+    def _per_year(gen: _Generation, matched: np.ndarray, masks: dict[str, np.ndarray]) -> dict[int, tuple[int, int]]:
+        """Per year: matching sections (all filters but the year's) and all sections — a query's trend."""
+        table = gen.table
+        sections = table.live & table.mask_for("kind", ["section"])
+        mask = matched & sections
+        for name, other in masks.items():
+            if name not in ("year", "kind"):
+                mask &= other
+        years = table.year_of
+        found = np.bincount(years[mask], minlength=years.max(initial=0) + 1)
+        totals = np.bincount(years[sections], minlength=years.max(initial=0) + 1)
+        return {int(y): (int(found[y]), int(totals[y])) for y in np.nonzero(totals)[0] if y}
+
+    # ---------------------------------------------------------------- internals
+    def parse(self, gen: _Generation, text: str, langs: Sequence[str]) -> wq.Query | None:
+        """Parse the query once per language and OR the parses, so each language keeps its own analysis."""
+        text = text.strip()
+        if not text:
+            return None
+        _check_syntax(text)
+        reader = gen.searcher().reader()
+        parts = []
+        for lang in langs:
+            parsed = gen.parsers[lang].parse(text)
+            parts.append(_cap_expansions(parsed, reader))
+        parts = [p for p in parts if p is not wq.NullQuery]
+        if not parts:
+            raise QueryError("the query has only common words (such as 'the' or 'de'); add a more specific word")
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    @staticmethod
+    def _docs(searcher: Any, parsed: wq.Query, size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        ids = np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)
+        mask[ids] = True
+        return mask
+
+    def _page(self, gen: _Generation, parsed: wq.Query | None, final: np.ndarray, query: Query) -> tuple[list, bool]:
+        searcher = gen.searcher()
+        end = query.offset + query.limit
+        terms = _terms_by_lang(parsed) if parsed is not None else {}
+        if parsed is None or query.sort != "relevance":
+            docnums = np.nonzero(final)[0]
+            years = gen.table.year_of[docnums]
+            order = np.lexsort((docnums, years if query.sort == "oldest" else -years))
+            chosen = [(int(d), 0.0) for d in docnums[order][query.offset : end]]
+            timed_out = False
+        else:
+            chosen, timed_out = self._scored(searcher, parsed, final, end)
+            chosen = chosen[query.offset : end]
+        hits = [Hit(dict(searcher.stored_fields(d)), score, terms) for d, score in chosen]
+        return hits, timed_out
+
+    @staticmethod
+    def _scored(searcher: Any, parsed: wq.Query, final: np.ndarray, end: int) -> tuple[list[tuple[int, float]], bool]:
+        allowed = set(np.nonzero(final)[0].tolist())
+        if not allowed or end <= 0:
+            return [], False
+        collector = searcher.collector(limit=end, filter=allowed)
+        timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+        timed_out = False
+        try:
+            searcher.search_with_collector(parsed, timed)
+        except TimeLimit:
+            timed_out = True
+        results = timed.results()
+        return [(hit.docnum, float(hit.score or 0.0)) for hit in results], timed_out
+
+    def suggest(self, text: str) -> str | None:
+        """A close spelling of the query's words that the index knows, or None."""
+        gen = self._generation()
+        searcher = gen.searcher()
+        words = text.split()
+        if not words or len(words) > 6 or any(not w.isalpha() for w in words):
+            return None
+        fixed = []
+        for word in words:
+            options = []
+            for field in ("body_en", "body_fr"):
+                options += searcher.suggest(field, word.lower(), limit=1, maxdist=2)
+            fixed.append(options[0] if options and word.lower() not in options else word)
+        suggestion = " ".join(fixed)
+        return suggestion if suggestion.lower() != text.lower() else None
+
+
+def _check_syntax(text: str) -> None:
+    if text.count('"') % 2:
+        raise QueryError('a quotation mark is not closed: phrases need a " at each end')
+    depth = 0
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            raise QueryError("a closing parenthesis ')' has no opening one")
+    if depth:
+        raise QueryError("a parenthesis '(' is not closed")
+
+
+def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
+    """Replace each prefix or wildcard with at most MAX_EXPANSIONS real terms, so no query can blow up."""
+
+    def visit(node: wq.Query) -> wq.Query:
+        if isinstance(node, (wq.Prefix, wq.Wildcard)):
+            text = fold(node.text) if node.fieldname.endswith("_fr") else node.text.lower()
+            stem = text.split("*")[0].split("?")[0]
+            if len(stem) < MIN_PREFIX:
+                raise QueryError(f"'{node.text}': put at least {MIN_PREFIX} letters before * or ?")
+            node = type(node)(node.fieldname, text)
+            expanded = []
+            for term in node._btexts(reader):
+                expanded.append(wq.Term(node.fieldname, term.decode("utf-8") if isinstance(term, bytes) else term))
+                if len(expanded) >= MAX_EXPANSIONS:
+                    break
+            return wq.Or(expanded) if expanded else wq.NullQuery
+        if isinstance(node, wq.Every):
+            raise QueryError(f"'*' alone matches everything: put at least {MIN_PREFIX} letters before it, or leave "
+                             "the query empty and use the filters to browse")
+        if isinstance(node, (wq.FuzzyTerm, wq.Regex)):
+            raise QueryError("fuzzy and regular-expression queries are not supported; use a prefix like refug*")
+        if node.is_leaf():
+            return node
+        return node.apply(visit)
+
+    return visit(parsed).normalize()
+
+
+def _terms_by_lang(parsed: wq.Query) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {"en": set(), "fr": set()}
+    for field, text in parsed.iter_all_terms(phrases=True):
+        if field.endswith(("_en", "_fr")):
+            value = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+            terms[field[-2:]].add(value)
+    return terms

@@ -1,0 +1,28 @@
+"""Shared helpers for tests that need a content folder and a built index (copies of the committed corpus)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from indexer.build import build_index
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+SEED = ROOT.parent / "shared" / "seeds" / "000_886a7aa99cc4041e.txt"
+
+
+def copy_content(target: Path) -> Path:
+    """A private copy of content/ that a test may edit."""
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def build(content: Path, instance: Path, rebuild: bool = False):  # noqa: ANN201
+    return build_index(content, instance, rebuild=rebuild)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

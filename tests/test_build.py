@@ -1,0 +1,155 @@
+"""kb index: full, no-op and incremental builds, atomic swaps, locks, drafts, invalid content, killed builds."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import build as build_module
+from indexer.build import BuildError, build_index, build_lock, served_generation
+from indexer.figures import load_figures
+from kb.backend import Query
+from kb.cli import main
+from kb.whoosh_backend import WhooshBackend
+from tests.support import build, copy_content, edit
+
+
+def hits(instance: Path, text: str, **filters: str) -> list[str]:
+    backend = WhooshBackend(instance / "index")
+    result = backend.search(Query(text=text, filters={k: frozenset([v]) for k, v in filters.items()}, limit=50))
+    return [h.fields["doc_id"] for h in result.hits]
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> tuple[Path, Path]:
+    return copy_content(tmp_path / "content"), tmp_path / "instance"
+
+
+def test_full_build_indexes_every_section_in_both_languages(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    result = build(content, instance)
+    assert result.full and result.generation == 1
+    key_figures = len(load_figures(content / "mali/2020/figures.yaml")[0].key_figures)
+    assert result.documents == len(list(content.rglob("*.md"))) + 2 * key_figures  # figures in both languages
+    assert os.readlink(instance / "index") == "index-000001"
+    assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
+    assert "mali/2020/unmet-needs/fr" in hits(instance, "acte de naissance")
+
+
+def test_second_build_is_a_no_op(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    again = build(content, instance)
+    assert again.up_to_date and again.generation == 1
+    assert os.readlink(instance / "index") == "index-000001"
+
+
+def test_editing_one_file_reindexes_that_file_only(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    target = content / "mali/2020/key-achievements.en.md"
+    edit(target, "solar radios", "solar radios and tablets")
+    result = build(content, instance)
+    assert (result.added, result.changed, result.deleted) == ([], ["mali/2020/key-achievements.en.md"], [])
+    assert not result.full and result.generation == 2
+    assert hits(instance, "tablets") == ["mali/2020/key-achievements/en"]
+    assert len(hits(instance, "radios")) == 2  # the French twin is still there, and nothing doubled
+
+
+def test_deleting_a_pair_removes_it_from_the_index(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    for lang in ("en", "fr"):
+        (content / f"mali/2020/flexible-funding.{lang}.md").unlink()
+    result = build(content, instance)
+    assert sorted(result.deleted) == ["mali/2020/flexible-funding.en.md", "mali/2020/flexible-funding.fr.md"]
+    assert not [d for d in hits(instance, "flexible funding") if "flexible-funding" in d]
+
+
+def test_drafts_are_never_indexed(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    for lang in ("en", "fr"):
+        path = content / f"mali/2020/unmet-needs.{lang}.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\n---\n", "\ndraft: true\n---\n", 1), encoding="utf-8")
+    build(content, instance)
+    assert not [d for d in hits(instance, "birth certificate") + hits(instance, "naissance") if "unmet-needs" in d]
+
+
+def test_invalid_content_leaves_the_served_index_untouched(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    edit(content / "mali/2020/unmet-needs.en.md", "lang: en", "lang: [en")
+    with pytest.raises(BuildError) as caught:
+        build(content, instance)
+    assert any("unmet-needs.en.md" in p.path for p in caught.value.problems)
+    assert os.readlink(instance / "index") == "index-000001"
+    runner = CliRunner()
+    out = runner.invoke(main, ["index", "--content", str(content), "--instance", str(instance)])
+    assert out.exit_code == 1
+    assert "unmet-needs.en.md:" in out.output and "the index was not changed" in out.output
+    assert "Traceback" not in out.output
+    assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
+
+
+def test_a_build_that_fails_half_way_leaves_a_working_index(corpus: tuple[Path, Path], monkeypatch) -> None:
+    content, instance = corpus
+    build(content, instance)
+    edit(content / "mali/2020/key-achievements.en.md", "solar radios", "solar radios and tablets")
+
+    def explode(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "_write_manifest", explode)
+    with pytest.raises(OSError):
+        build_index(content, instance)
+    monkeypatch.undo()
+    assert os.readlink(instance / "index") == "index-000001"
+    assert hits(instance, "tablets") == []
+    assert build(content, instance).generation == 2
+    assert hits(instance, "tablets") == ["mali/2020/key-achievements/en"]
+    assert not list(instance.glob("*.building"))
+
+
+def test_a_second_build_while_one_runs_gets_a_clear_message(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    with build_lock(instance):
+        out = CliRunner().invoke(main, ["index", "--content", str(content), "--instance", str(instance)])
+    assert out.exit_code == 3
+    assert "index is being built" in out.output and "Traceback" not in out.output
+
+
+def test_a_reader_switches_to_the_new_generation_without_restart(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    backend = WhooshBackend(instance / "index")
+    assert backend.search(Query(text="tablets")).total == 0
+    edit(content / "mali/2020/key-achievements.en.md", "solar radios", "solar radios and tablets")
+    build(content, instance)
+    assert backend.search(Query(text="tablets")).total == 1
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_sigkill_at_a_random_moment_never_breaks_the_served_index(corpus: tuple[Path, Path], run: int) -> None:
+    content, instance = corpus
+    build(content, instance)
+    rng = random.Random(run)
+    kb = Path(sys.executable).parent / "kb"
+    proc = subprocess.Popen([str(kb), "index", "--rebuild", "--content", str(content), "--instance", str(instance)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0.05, 1.2))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert served_generation(instance) is not None
+    assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
+    result = build(content, instance, rebuild=True)
+    assert result.full and not list(instance.glob("*.building"))
+    assert "mali/2020/unmet-needs/fr" in hits(instance, "acte de naissance")
