@@ -24,6 +24,7 @@ import re
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,11 +33,13 @@ from typing import Any
 
 import click
 from whoosh import index as whoosh_index
+from whoosh.query import Term
 
 from indexer.content import Problem, iter_section_files
 from indexer.schema import build_schema
 
 MANIFEST = "kb-manifest.json"
+WORDS = "kb-words.json"  # word -> count, for spelling suggestions
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
 
@@ -114,8 +117,7 @@ def served_generation(instance: Path) -> tuple[int, Path] | None:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    with (folder / MANIFEST).open(encoding="utf-8") as handle:
-        return json.load(handle)
+    return _read_json(folder / MANIFEST)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -150,7 +152,7 @@ def _sweep(instance: Path, keep: int) -> None:
 def _hardlink_copy(source: Path, target: Path) -> None:
     target.mkdir()
     for item in source.iterdir():
-        if item.name == MANIFEST or item.name.endswith(".lock") or not item.is_file():
+        if item.name in (MANIFEST, WORDS) or item.name.endswith(".lock") or not item.is_file():
             continue
         try:
             os.link(item, target / item.name)
@@ -166,109 +168,177 @@ def indexed_files(content: Path) -> list[Path]:
     return sorted([*iter_section_files(content), *content.glob("*/*/figures.yaml")])
 
 
-def scan(content: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every indexed file under content/ (what decides what an incremental build does)."""
-    hashes: dict[str, str] = {}
+def scan(content: Path, known: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Relative path -> {hash, mtime_ns, size} of every indexed file under content/.
+
+    Like git, a file whose size and modification time are what the last build recorded is not read again.
+    """
+    known = known or {}
+    found: dict[str, dict[str, Any]] = {}
     for path in indexed_files(content):
         rel = path.relative_to(content).as_posix()
         try:
-            hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            stat = path.stat()
         except OSError:
-            hashes[rel] = "unreadable"
-    return hashes
+            found[rel] = {"hash": "unreadable", "mtime_ns": 0, "size": 0}
+            continue
+        before = known.get(rel)
+        if before and before.get("mtime_ns") == stat.st_mtime_ns and before.get("size") == stat.st_size:
+            found[rel] = {"hash": before["hash"], "mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+            continue
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = "unreadable"
+        found[rel] = {"hash": digest, "mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+    return found
 
 
 # ------------------------------------------------------------------------------------------------------------ build
+
+
+@dataclass
+class _Plan:
+    """What a build has to do, decided from the scan and the served generation's manifest."""
+
+    served: tuple[int, Path] | None
+    files: dict[str, dict[str, Any]]
+    old: dict[str, dict[str, Any]]
+    result: BuildResult
+
+    @property
+    def incremental(self) -> bool:
+        return self.served is not None and not self.result.full
+
+
+def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
+    served = served_generation(instance)
+    manifest = read_manifest(served[1])["files"] if served else {}
+    files = scan(content, manifest)
+    old = {} if rebuild else manifest
+    added = sorted(set(files) - set(old))
+    changed = sorted(p for p in files if p in old and old[p]["hash"] != files[p]["hash"])
+    deleted = sorted(set(old) - set(files))
+    result = BuildResult((served[0] + 1) if served else 1, added, changed, deleted,
+                         len(files) - len(added) - len(changed))
+    result.full = served is None or rebuild
+    return _Plan(served, files, old, result)
 
 
 def build_index(
     content: Path, instance: Path, *, rebuild: bool = False, progress: Callable[[int], Any] | None = None
 ) -> BuildResult:
     """Bring the index up to date with content/; raises BuildError (index untouched) on invalid content or a lock."""
-    from indexer.validate import validate_corpus
-
     started = time.perf_counter()
     if not content.is_dir():
         raise BuildError(f"{content}: no such content folder")
     with build_lock(instance):
         _sweep(instance, KEEP_GENERATIONS)
-        served = served_generation(instance)
-        old = read_manifest(served[1])["files"] if served and not rebuild else {}
-        hashes = scan(content)
-        added = sorted(set(hashes) - set(old))
-        changed = sorted(p for p in hashes if p in old and old[p]["hash"] != hashes[p])
-        deleted = sorted(set(old) - set(hashes))
-        generation = (served[0] + 1) if served else 1
-        result = BuildResult(generation, added, changed, deleted, len(hashes) - len(added) - len(changed))
-        result.full = served is None or rebuild
-        if served and result.up_to_date:
-            result.generation, result.documents = served[0], _count_documents(served[1])
+        plan = _plan(content, instance, rebuild)
+        result = plan.result
+        if plan.served and result.up_to_date:
+            result.generation = plan.served[0]
+            result.documents = read_manifest(plan.served[1]).get("documents", 0)
             return result
-        documents, records, problems = validate_corpus(content, set(added) | set(changed), old, hashes)
-        if problems:
-            raise BuildError(f"{len(problems)} problem(s) in {content}; the index was not changed", problems)
-        folder = _write_generation(instance, served if not result.full else None, generation, documents,
-                                   set(changed) | set(deleted), progress)
-        _write_manifest(folder, records)
-        final = instance / f"index-{generation:06d}"
+        folder = _write_generation(content, instance, plan, progress)
+        final = instance / f"index-{result.generation:06d}"
         os.replace(folder, final)
         _swap(instance, final)
         _sweep(instance, KEEP_GENERATIONS)
-        result.documents = _count_documents(final)
+        result.documents = read_manifest(final).get("documents", 0)
         result.seconds = time.perf_counter() - started
         return result
 
 
-def _write_generation(
-    instance: Path,
-    served: tuple[int, Path] | None,
-    generation: int,
-    documents: dict[str, list[dict[str, Any]]],
-    remove: set[str],
-    progress: Callable[[int], Any] | None,
-) -> Path:
-    folder = instance / f"index-{generation:06d}.building"
+def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Callable[[int], Any] | None) -> Path:
+    """Write the next generation aside; on any failure remove it and re-raise (the served one is untouched)."""
+    folder = instance / f"index-{plan.result.generation:06d}.building"
     if folder.exists():
         shutil.rmtree(folder)
-    if served is None:
-        folder.mkdir()
-        index = whoosh_index.create_in(str(folder), build_schema())
-    else:
-        _hardlink_copy(served[1], folder)
-        index = whoosh_index.open_dir(str(folder))
-    writer = index.writer(limitmb=256)
     try:
-        if served is not None:
-            for rel in sorted(remove | set(documents)):
-                writer.delete_by_term("path", rel)
-        for _rel, docs in sorted(documents.items()):
-            for doc in docs:
-                writer.add_document(**doc)
-            if progress:
-                progress(1)
-        writer.commit(optimize=served is None)
+        if plan.incremental:
+            _hardlink_copy(plan.served[1], folder)
+            index = whoosh_index.open_dir(str(folder))
+        else:
+            folder.mkdir()
+            index = whoosh_index.create_in(str(folder), build_schema())
+        writer = index.writer(limitmb=256)
+        try:
+            records, words = _fill(content, plan, writer, progress)
+            writer.commit(optimize=False)
+        except BaseException:
+            writer.cancel()
+            raise
+        documents = index.doc_count()
+        index.close()
+        _write_json(folder / WORDS, dict(sorted(words.items())))
+        for rel, stat in plan.files.items():
+            records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
+        _write_json(folder / MANIFEST, {"version": 2, "documents": documents, "files": records})
+        _fsync_dir(folder)
     except BaseException:
-        writer.cancel()
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
 
 
-def _count_documents(folder: Path) -> int:
-    index = whoosh_index.open_dir(str(folder))
-    try:
-        return index.doc_count()
-    finally:
-        index.close()
+def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any] | None
+          ) -> tuple[dict[str, dict[str, Any]], Counter]:
+    """Check the changed files and write their documents; raise BuildError if the corpus has any problem."""
+    from indexer.validate import context_problems, cross_file_problems, process_files
+
+    result = plan.result
+    problems = context_problems(content)
+    records = {rel: plan.old[rel] for rel in plan.files if rel in plan.old}
+    words: Counter = Counter()
+    if plan.incremental:
+        words.update(_read_json(plan.served[1] / WORDS))
+        for rel in sorted(set(result.changed) | set(result.deleted)):
+            words.subtract(_old_words(writer, rel))
+            writer.delete_by_term("path", rel)
+            records.pop(rel, None)
+    todo = result.added + result.changed
+    hashes = {rel: plan.files[rel]["hash"] for rel in todo}
+    for found in process_files(content, hashes, todo):
+        records[found.rel] = found.record
+        problems.extend(found.problems)
+        if not problems:
+            for doc in found.documents:
+                writer.add_document(**doc)
+            words.update(found.words)
+        if progress:
+            progress(1)
+    problems.extend(cross_file_problems(content, records))
+    if problems:
+        problems = sorted(set(problems))
+        raise BuildError(f"{len(problems)} problem(s) in {content}; the index was not changed", problems)
+    return records, +words
 
 
-def _write_manifest(folder: Path, records: dict[str, dict[str, Any]]) -> None:
-    tmp = folder / (MANIFEST + ".tmp")
+def _old_words(writer: Any, rel: str) -> Counter:
+    """Word counts of the documents a file had in the served generation (to take them out of the vocabulary)."""
+    from indexer.validate import count_words
+
+    if not rel.endswith(".md"):
+        return Counter()
+    with writer.searcher() as searcher:
+        texts = [p[1] for d in searcher.docs_for_query(Term("path", rel))
+                 for p in searcher.stored_fields(d).get("paragraphs") or []]
+    return count_words(texts)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:
-        json.dump({"version": 1, "files": records}, handle, ensure_ascii=False, sort_keys=True)
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, folder / MANIFEST)
-    _fsync_dir(folder)
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 # -------------------------------------------------------------------------------------------------------------- CLI

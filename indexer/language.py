@@ -30,6 +30,11 @@ RIVALS: tuple[str, ...] = ("es", "de", "it", "pt", "nl")
 MIN_WORDS = 6
 MIN_LETTERS = 40
 MIN_PROBABILITY = 0.90
+# Evidence enough, and langdetect's cost grows with length: judge the first MAX_CHARS characters (cut at a space)
+# with TRIALS sampling rounds instead of langdetect's 7. On 3,462 Mali and synthetic paragraphs the answers are the
+# same as with the whole text and 7 trials, at a quarter of the cost (measured: see docs/performance.md).
+MAX_CHARS = 300
+TRIALS = 3
 
 _NOISE = re.compile(
     r"\]\([^)\s]*\)"  # Markdown link targets: [text](target)
@@ -65,10 +70,18 @@ def judgeable(text: str) -> str | None:
     return cleaned
 
 
+def _head(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    cut = text.rfind(" ", 0, MAX_CHARS)
+    return text[: cut if cut > 0 else MAX_CHARS]
+
+
 def probabilities(text: str) -> dict[str, float]:
     """Probabilities of `text` (languages above langdetect's 0.1 floor; empty when it finds no features)."""
     detector = _en_fr_factory().create()
-    detector.append(text)
+    detector.n_trial = TRIALS
+    detector.append(_head(text))
     try:
         return {found.lang: found.prob for found in detector.get_probabilities()}
     except LangDetectException:

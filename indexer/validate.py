@@ -2,12 +2,21 @@
 
 `kb check` reads every file. A build must be faster: it fully checks the files that were added or changed (front
 matter, paragraphs, language, themes; figures.yaml schema) and runs the cross-file checks (translation pairs,
-duplicates) over the manifest records of the unchanged files plus the fresh records of the changed ones. It returns
-the index documents of the changed files, tagged with themes, ready to write.
+duplicates) over the manifest records of the unchanged files plus the fresh records of the changed ones.
+
+Each file is turned, in one step, into a `FileResult`: its problems, its manifest record, its index documents
+(tagged with themes) and the counts of its words (for spelling suggestions). Many files are processed by a pool of
+worker processes while the builder writes the index, so checking and writing overlap on a multi-core machine.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,37 +24,73 @@ from indexer import check
 from indexer.content import Problem, display_path
 from indexer.documents import figure_documents, section_document
 from indexer.figures import load_figures
-from indexer.themes import load_themes, tag, tag_section
+from indexer.themes import Vocabulary, load_themes, tag, tag_section
 
 FIGURES_FILE = "figures.yaml"
+POOL_ABOVE = 64  # files; below this, one process is faster than starting a pool
+CHUNK = 16
+WORD_RE = re.compile(r"[^\W\d_]{3,}")
 
 
-def validate_corpus(
-    content: Path, to_check: set[str], old: dict[str, dict[str, Any]], hashes: dict[str, str]
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]], list[Problem]]:
-    """(documents by file, manifest records of every file, problems) — documents only when there is no problem."""
-    context = check.load_context(content)
-    problems: list[Problem] = list(context.problems)
-    sections, figures, records = {}, {}, {}
-    for rel in sorted(to_check):
-        path = content / rel
-        if rel.endswith(FIGURES_FILE):
-            found, more = load_figures(path, display_path(path), *_folder(rel))
-            figures[rel] = found
-            records[rel] = {"hash": hashes[rel], "figures": True}
-        else:
-            found, more = check.check_file(path, content, context)
-            if found is not None:
-                sections[rel] = found
-                records[rel] = {**check.record_of(found), "hash": hashes[rel]}
-            else:
-                records[rel] = {"hash": hashes[rel], "broken": True, "translation_key": rel, "lang": "?"}
-        problems.extend(more)
-    records.update({rel: old[rel] for rel in hashes if rel not in to_check and rel in old})
-    problems.extend(check.check_records(content, {r: v for r, v in records.items() if not v.get("figures")}))
-    if problems:
-        return {}, records, sorted(set(problems))
-    return _documents(content, sections, figures, context), records, []
+@dataclass
+class FileResult:
+    rel: str
+    record: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    words: Counter = field(default_factory=Counter)
+
+
+class _Worker:
+    """What processing a file needs, loaded once per process."""
+
+    content: Path
+    context: check.CheckContext
+    vocabulary: Vocabulary | None
+
+    @classmethod
+    def setup(cls, content: Path) -> None:
+        cls.content = content
+        cls.context = check.load_context(content)
+        try:
+            cls.vocabulary = load_themes(content)
+        except Exception:  # reported by the checker as a themes.yaml problem; tagging is then skipped
+            cls.vocabulary = None
+
+    @classmethod
+    def run(cls, item: tuple[str, str]) -> FileResult:
+        rel, digest = item
+        return process_file(cls.content, rel, digest, cls.context, cls.vocabulary)
+
+
+def process_file(content: Path, rel: str, digest: str, context: check.CheckContext,
+                 vocabulary: Vocabulary | None) -> FileResult:
+    """Check one file and, when it is valid, build its index documents."""
+    path = content / rel
+    if rel.endswith(FIGURES_FILE):
+        figures, problems = load_figures(path, display_path(path), *_folder(rel))
+        result = FileResult(rel, {"hash": digest, "figures": True}, problems)
+        if figures is not None and not problems and vocabulary is not None:
+            countries = sorted((context.operations or {}).get(figures.operation, set()))
+            result.documents = figure_documents(figures, rel, countries, lambda t, lang: tag(t, lang, vocabulary))
+        return result
+    section, problems = check.check_file(path, content, context)
+    if section is None:
+        return FileResult(rel, {"hash": digest, "broken": True, "translation_key": rel, "lang": "?"}, problems)
+    result = FileResult(rel, {**check.record_of(section), "hash": digest}, problems)
+    if not problems and not section.draft and vocabulary is not None:
+        tag_section(section, vocabulary)
+        result.documents = [section_document(section, rel)]
+        result.words = count_words(p.text for p in section.paragraphs)
+    return result
+
+
+def count_words(texts: Iterable[str]) -> Counter:
+    """Lower-cased words of three letters or more: the vocabulary spelling suggestions draw from."""
+    words: Counter = Counter()
+    for text in texts:
+        words.update(WORD_RE.findall(text.lower()))
+    return words
 
 
 def _folder(rel: str) -> tuple[str | None, int | None]:
@@ -55,18 +100,25 @@ def _folder(rel: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-def _documents(content: Path, sections: dict, figures: dict, context: Any) -> dict[str, list[dict[str, Any]]]:
-    vocabulary = load_themes(content)
-    docs: dict[str, list[dict[str, Any]]] = {}
-    for rel, section in sections.items():
-        if section.draft:
-            docs[rel] = []
-            continue
-        tag_section(section, vocabulary)
-        docs[rel] = [section_document(section, rel)]
-    operations = context.operations or {}
-    for rel, found in figures.items():
-        countries = sorted(operations.get(found.operation, set())) if found else []
-        docs[rel] = figure_documents(found, rel, countries, lambda text, lang: tag(text, lang, vocabulary)) \
-            if found else []
-    return docs
+def process_files(content: Path, hashes: dict[str, str], rels: list[str], jobs: int | None = None
+                  ) -> Iterator[FileResult]:
+    """FileResults of `rels`, in order; in worker processes when there are many."""
+    items = [(rel, hashes[rel]) for rel in rels]
+    jobs = jobs or os.cpu_count() or 1
+    if len(items) < POOL_ABOVE or jobs < 2:
+        _Worker.setup(content)
+        yield from map(_Worker.run, items)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs, initializer=_Worker.setup, initargs=(content,)) as pool:
+        yield from pool.imap(_Worker.run, items, chunksize=CHUNK)
+
+
+def context_problems(content: Path) -> list[Problem]:
+    """Problems of operations.yaml and themes.yaml themselves."""
+    return list(check.load_context(content).problems)
+
+
+def cross_file_problems(content: Path, records: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Duplicates and translation pairs, over the records of every section document."""
+    return check.check_records(content, {rel: r for rel, r in records.items() if not r.get("figures")})

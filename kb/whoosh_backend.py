@@ -9,6 +9,7 @@ request opens the new generation; nothing is restarted.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -22,11 +23,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
+from whoosh.spelling import ListCorrector
 
 from indexer.schema import FACET_FIELDS, fold
 from kb.backend import Hit, Query, QueryError, Result
 
 MULTI_VALUED = frozenset({"theme"})
+WORDS_FILE = "kb-words.json"  # written by indexer.build
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
 MIN_PREFIX = 2  # letters before a * or ?
 TIME_LIMIT = 1.5  # seconds of scoring before we return what we have
@@ -88,6 +91,31 @@ def read_facet_table(reader: Any, schema: Any) -> FacetTable:
     return FacetTable(live, values, codes, matrix, years[codes["year"]])
 
 
+class Speller:
+    """Spelling suggestions from the corpus's own words (counted at build time, `kb-words.json`)."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.corrector = ListCorrector(sorted(counts))
+
+    @classmethod
+    def load(cls, path: Path) -> Speller:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                return cls(json.load(handle))
+        except (OSError, ValueError):
+            return cls({})
+
+    def best(self, word: str) -> str | None:
+        """The most frequent known word within two edits of `word`, when `word` itself is rare or unknown."""
+        if len(word) < 4:
+            return None
+        own = self.counts.get(word, 0)
+        options = [w for w in self.corrector.suggest(word, limit=8, maxdist=2, prefix=1) if w != word]
+        options = [w for w in options if self.counts.get(w, 0) > own]
+        return max(options, key=lambda w: self.counts[w], default=None)
+
+
 class _Generation:
     """One opened generation of the index: shared, read-only, plus a searcher per thread."""
 
@@ -100,6 +128,7 @@ class _Generation:
         searcher = self.searcher()
         self.table = read_facet_table(searcher.reader(), self.schema)
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
+        self.speller = Speller.load(folder / WORDS_FILE)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.cache_lock = threading.Lock()
 
@@ -282,20 +311,14 @@ class WhooshBackend:
         return [(hit.docnum, float(hit.score or 0.0)) for hit in results], timed_out
 
     def suggest(self, text: str) -> str | None:
-        """A close spelling of the query's words that the index knows, or None."""
+        """A close spelling of the query's words that the corpus uses more often, or None."""
         gen = self._generation()
-        searcher = gen.searcher()
-        words = text.split()
+        words = text.lower().split()
         if not words or len(words) > 6 or any(not w.isalpha() for w in words):
             return None
-        fixed = []
-        for word in words:
-            options = []
-            for field in ("body_en", "body_fr"):
-                options += searcher.suggest(field, word.lower(), limit=1, maxdist=2)
-            fixed.append(options[0] if options and word.lower() not in options else word)
+        fixed = [gen.speller.best(word) or word for word in words]
         suggestion = " ".join(fixed)
-        return suggestion if suggestion.lower() != text.lower() else None
+        return suggestion if suggestion != text.lower() else None
 
 
 def _check_syntax(text: str) -> None:

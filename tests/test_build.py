@@ -108,7 +108,7 @@ def test_a_build_that_fails_half_way_leaves_a_working_index(corpus: tuple[Path, 
     def explode(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module, "_write_manifest", explode)
+    monkeypatch.setattr(build_module, "_write_json", explode)
     with pytest.raises(OSError):
         build_index(content, instance)
     monkeypatch.undo()
