@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
-from indexer.schema import analyzer_for
+from indexer.schema import analyzer_for, fold
 
 SNIPPET_CHARS = 320
 
@@ -29,8 +29,12 @@ def best_paragraph(paragraphs: Sequence[Sequence], terms: set[str], lang: str) -
     if not terms:
         return best_n, []
     analyzer = analyzer_for(lang)
+    heads = {term[:3] for term in terms}
     for para in paragraphs:
         n, text = para[0], para[1]
+        folded = fold(text) if lang == "fr" else text.lower()
+        if not any(head in folded for head in heads):
+            continue  # stems start like the words they come from: no match possible
         # Whoosh reuses one Token object while iterating: copy what we need at once
         tokens = analyzer(text, chars=True, positions=True)
         found = [(t.text, t.startchar, t.endchar) for t in tokens if t.text in terms]

@@ -26,6 +26,7 @@ PAGE_MAX = 1000
 QUERY_MAX_CHARS = 500
 VALUES_MAX = 50  # values of one facet in one request
 SUGGEST_BELOW = 3  # offer "did you mean" when fewer hits than this
+FACET_SIZE = 30  # values shown per facet (as Datasette), besides the selected ones
 
 
 class ParamError(ValueError):
@@ -136,6 +137,7 @@ class FacetValue:
 class Facet:
     name: str
     values: list[FacetValue]
+    more: int = 0  # values left out (the FACET_SIZE most frequent, and every selected one, are shown)
 
     @property
     def selected(self) -> list[FacetValue]:
@@ -206,6 +208,7 @@ class SearchPage:
             "generation": self.generation,
             "hits": [{**asdict(h), "snippet": str(h.snippet)} for h in self.hits],
             "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
+            "facets_more": {f.name: f.more for f in self.facets if f.more},
             "trend": [{"year": p.year, "count": p.count, "total": p.total, "share": round(p.share, 4)}
                       for p in self.trend],
         }
@@ -281,19 +284,20 @@ class SearchService:
         facets = []
         for name in FACET_FIELDS:
             found = dict(counts.get(name, {}))
-            for selected in params.filters.get(name, ()):
+            chosen = params.filters.get(name, ())
+            for selected in chosen:
                 found.setdefault(selected, 0)  # a selected value stays visible (and can be untoggled) at zero
-            chosen = set(params.filters.get(name, ()))
-            values = [
-                FacetValue(value, self.labels.label(name, value, ui_lang), count, value in chosen,
-                           params.toggled(name, value).url(base))
-                for value, count in found.items()
-            ]
             if name == "year":
-                values.sort(key=lambda v: v.value, reverse=True)
+                order = sorted(found, reverse=True)
             else:
-                values.sort(key=lambda v: (-v.count, v.label.lower()))
-            facets.append(Facet(name, values))
+                order = sorted(found, key=lambda v: (v not in chosen, -found[v], v))
+            shown = order if name == "year" else order[: max(FACET_SIZE, len(chosen))]
+            toggle = _Toggler(params, name, base)
+            values = [FacetValue(v, self.labels.label(name, v, ui_lang), found[v], v in chosen, toggle.url(v))
+                      for v in shown]
+            if name != "year":
+                values.sort(key=lambda fv: (-fv.count, fv.label.lower()))
+            facets.append(Facet(name, values, more=len(order) - len(shown)))
         return facets
 
     def _suggest(self, page: SearchPage, query: Query, base: str) -> None:
@@ -307,6 +311,28 @@ class SearchService:
         if better.total > page.total:
             page.suggestion = suggestion
             page.suggestion_url = replace(page.params, q=suggestion, page=1).url(base)
+
+
+class _Toggler:
+    """Toggle URLs of one facet's values, encoding the rest of the query string once (not once per value)."""
+
+    def __init__(self, params: SearchParams, name: str, base: str) -> None:
+        pairs = replace(params, page=1).pairs()
+        self.before = [urlencode([p]) for p in pairs[: _first(pairs, name)]]
+        self.after = [urlencode([p]) for p in pairs[_first(pairs, name):] if p[0] != name]
+        self.current = list(params.filters.get(name, ()))
+        self.name, self.base = name, base
+
+    def url(self, value: str) -> str:
+        values = [v for v in self.current if v != value] if value in self.current else [*self.current, value]
+        parts = self.before + [urlencode([(self.name, v)]) for v in values] + self.after
+        return f"{self.base}?{'&'.join(parts)}" if parts else (self.base or "?")
+
+
+def _first(pairs: list[tuple[str, str]], name: str) -> int:
+    """Where facet `name`'s pairs stand (or would stand) in the canonical order of SearchParams.pairs()."""
+    rank = {n: i for i, n in enumerate(("q", *FACET_FIELDS, "from", "to", "sort", "per_page", "page"))}
+    return next((i for i, (key, _) in enumerate(pairs) if rank[key] >= rank[name]), len(pairs))
 
 
 def _text_langs(params: SearchParams) -> tuple[str, ...]:

@@ -25,8 +25,9 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 from whoosh.spelling import ListCorrector
 
-from indexer.schema import FACET_FIELDS, fold
+from indexer.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.backend import Hit, Query, QueryError, Result
+from kb.whoosh_vectors import Evaluator, Unsupported, Vectors
 
 MULTI_VALUED = frozenset({"theme"})
 WORDS_FILE = "kb-words.json"  # written by indexer.build
@@ -108,7 +109,7 @@ class Speller:
 
     def best(self, word: str) -> str | None:
         """The most frequent known word within two edits of `word`, when `word` itself is rare or unknown."""
-        if len(word) < 4:
+        if len(word) < 4 or not self.counts:
             return None
         own = self.counts.get(word, 0)
         options = [w for w in self.corrector.suggest(word, limit=8, maxdist=2, prefix=1) if w != word]
@@ -125,8 +126,10 @@ class _Generation:
         self.index = whoosh_index.open_dir(str(folder))
         self.schema = self.index.schema
         self._local = threading.local()
+        self.phrase_cache: OrderedDict[Any, np.ndarray] = OrderedDict()
         searcher = self.searcher()
         self.table = read_facet_table(searcher.reader(), self.schema)
+        self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live))
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller.load(folder / WORDS_FILE)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
@@ -137,6 +140,32 @@ class _Generation:
         if searcher is None:
             searcher = self._local.searcher = self.index.searcher()
         return searcher
+
+    def evaluator(self) -> Evaluator:
+        return Evaluator(self.vectors, self.searcher().reader(), self.field_mask, self.phrase_docs)
+
+    def field_mask(self, field: str, value: str) -> np.ndarray | None:
+        if field == "__year_of__":
+            return self.table.year_of
+        return self.table.mask_for(field, [value]) if field in self.table.values else None
+
+    def phrase_docs(self, node: wq.Phrase, candidates: np.ndarray) -> np.ndarray:
+        """Documents among `candidates` where the phrase's words stand in order (Whoosh checks positions)."""
+        key = (node.fieldname, tuple(node.words), node.slop)
+        found = self.phrase_cache.get(key)
+        if found is None:
+            found = np.zeros(len(candidates), dtype=bool)
+            matcher = node.matcher(self.searcher())
+            for docnum in np.nonzero(candidates)[0].tolist():
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found[docnum] = True
+            self.phrase_cache[key] = found
+            while len(self.phrase_cache) > 256:
+                self.phrase_cache.popitem(last=False)
+        return found
 
 
 def _parser(lang: str, schema: Any) -> MultifieldParser:
@@ -219,8 +248,13 @@ class WhooshBackend:
         table = gen.table
         parsed = self.parse(gen, query.text, query.langs_for_text)
         matched = table.live & (table.codes["kind"] >= 0)
+        scores = None
         if parsed is not None:
-            matched = matched & self._docs(searcher, parsed, len(table.live))
+            try:
+                found, scores = gen.evaluator().run(parsed)
+            except Unsupported:
+                found = self._docs(searcher, parsed, len(table.live))
+            matched = matched & found
         masks = {f: table.mask_for(f, v) for f, v in query.filters.items() if f in table.values}
         if query.year_from is not None or query.year_to is not None:
             lo, hi = query.year_from or 0, query.year_to or 9999
@@ -237,7 +271,7 @@ class WhooshBackend:
         for other_mask in masks.values():
             final &= other_mask
         total = int(final.sum())
-        hits, timed_out = self._page(gen, parsed, final, query)
+        hits, timed_out = self._page(gen, parsed, final, query, scores)
         return Result(total=total, hits=hits, facets=facets, generation=gen.name, timed_out=timed_out,
                       per_year=self._per_year(gen, matched, masks))
 
@@ -279,11 +313,14 @@ class WhooshBackend:
         mask[ids] = True
         return mask
 
-    def _page(self, gen: _Generation, parsed: wq.Query | None, final: np.ndarray, query: Query) -> tuple[list, bool]:
+    def _page(self, gen: _Generation, parsed: wq.Query | None, final: np.ndarray, query: Query,
+              scores: np.ndarray | None) -> tuple[list, bool]:
         searcher = gen.searcher()
         end = query.offset + query.limit
         terms = _terms_by_lang(parsed) if parsed is not None else {}
-        if parsed is None or query.sort != "relevance":
+        if parsed is not None and query.sort == "relevance" and scores is not None:
+            chosen, timed_out = _top(final, scores, query.offset, end), False
+        elif parsed is None or query.sort != "relevance":
             docnums = np.nonzero(final)[0]
             years = gen.table.year_of[docnums]
             order = np.lexsort((docnums, years if query.sort == "oldest" else -years))
@@ -319,6 +356,19 @@ class WhooshBackend:
         fixed = [gen.speller.best(word) or word for word in words]
         suggestion = " ".join(fixed)
         return suggestion if suggestion != text.lower() else None
+
+
+def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[tuple[int, float]]:
+    """The hits ranked offset..end by score (ties: lower document number first)."""
+    docnums = np.nonzero(final)[0]
+    if not len(docnums) or offset >= len(docnums):
+        return []
+    found = scores[docnums]
+    if end < len(docnums):
+        keep = np.argpartition(-found, end - 1)[:end]
+        docnums, found = docnums[keep], found[keep]
+    order = np.lexsort((docnums, -found))[offset:end]
+    return [(int(docnums[i]), float(found[i])) for i in order]
 
 
 def _check_syntax(text: str) -> None:

@@ -140,3 +140,29 @@ def test_did_you_mean(service: SearchService) -> None:
     page = run(service, q="statelesness")
     assert page.suggestion == "statelessness"
     assert "q=statelessness" in page.suggestion_url
+
+
+@pytest.mark.parametrize("pairs", [
+    [], [("q", "education")], [("q", "x"), ("year", "2020"), ("lang", "fr"), ("sort", "newest"), ("page", "3")],
+    [("theme", "education"), ("theme", "covid-19"), ("from", "2018"), ("per_page", "20")],
+])
+def test_facet_toggle_urls_equal_the_canonical_urls(service: SearchService, pairs: list) -> None:
+    params = SearchParams.from_args(MultiDict(pairs))
+    page = service.search(params, base="/")
+    for facet in page.facets:
+        for value in facet.values:
+            assert value.toggle_url == params.toggled(facet.name, value.value).url("/")
+
+
+def test_a_facet_shows_its_most_frequent_values_and_every_selected_one(service: SearchService) -> None:
+    from kb import search as search_module
+
+    original = search_module.FACET_SIZE
+    search_module.FACET_SIZE = 2
+    try:
+        page = run(service, theme="statelessness")
+    finally:
+        search_module.FACET_SIZE = original
+    themes = next(f for f in page.facets if f.name == "theme")
+    assert len(themes.values) == 2 and themes.more > 0
+    assert "statelessness" in [v.value for v in themes.values if v.selected]
