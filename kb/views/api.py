@@ -57,7 +57,7 @@ def search_csv() -> Any:
 @bp.get("/sections/<lang>/<operation>/<int:year>/<section>")
 def section(lang: str, operation: str, year: int, section: str) -> Any:
     page = find_section(lang, operation, year, section)
-    if page is None:
+    if page is None or request.path != f"/api/sections{page.path}":  # the one address of the section
         abort(404)
     return jsonify(page.to_json())
 

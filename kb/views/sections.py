@@ -28,7 +28,7 @@ def find_section(lang: str, operation: str, year: int, section: str) -> SectionP
 @bp.get("/<lang>/<operation>/<int:year>/<section>")
 def section_page(lang: str, operation: str, year: int, section: str) -> str:
     page = find_section(lang, operation, year, section)
-    if page is None:
+    if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
     permalink = request.host_url.rstrip("/") + page.path
     return render_template("section.html", page=page, permalink=permalink, cite=citations(page, permalink))
