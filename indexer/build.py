@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 from collections import Counter
@@ -40,8 +41,10 @@ from indexer.schema import build_schema
 
 MANIFEST = "kb-manifest.json"
 WORDS = "kb-words.json"  # word -> count, for spelling suggestions
+LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of language detection, by text hash
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
+WRITER_PROCS = max(1, min(2, os.cpu_count() or 1))  # a full build writes one segment per process
 
 
 class BuildError(Exception):
@@ -73,6 +76,35 @@ class BuildResult:
 
 
 # ---------------------------------------------------------------------------------------------------------- the lock
+
+
+def _die_with_parent() -> None:
+    """In a forked helper (a checking worker, a Whoosh sub-writer): die when the builder dies.
+
+    A builder killed with SIGKILL cannot stop its helpers; without this they would wait forever, holding the
+    build lock they inherited. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op.
+    """
+    parent = _BUILDER_PID
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the builder died before the line above
+        os._exit(1)
+
+
+_BUILDER_PID = os.getpid()
+_AT_FORK_SET = False
+
+
+def _helpers_die_with_builder() -> None:
+    global _AT_FORK_SET, _BUILDER_PID
+    _BUILDER_PID = os.getpid()
+    if not _AT_FORK_SET and sys.platform.startswith("linux"):
+        os.register_at_fork(after_in_child=_die_with_parent)
+        _AT_FORK_SET = True
 
 
 @contextmanager
@@ -201,6 +233,7 @@ def scan(content: Path, known: dict[str, dict[str, Any]] | None = None) -> dict[
 class _Plan:
     """What a build has to do, decided from the scan and the served generation's manifest."""
 
+    instance: Path
     served: tuple[int, Path] | None
     files: dict[str, dict[str, Any]]
     old: dict[str, dict[str, Any]]
@@ -222,7 +255,7 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     result = BuildResult((served[0] + 1) if served else 1, added, changed, deleted,
                          len(files) - len(added) - len(changed))
     result.full = served is None or rebuild
-    return _Plan(served, files, old, result)
+    return _Plan(instance, served, files, old, result)
 
 
 def build_index(
@@ -232,6 +265,7 @@ def build_index(
     started = time.perf_counter()
     if not content.is_dir():
         raise BuildError(f"{content}: no such content folder")
+    _helpers_die_with_builder()
     with build_lock(instance):
         _sweep(instance, KEEP_GENERATIONS)
         plan = _plan(content, instance, rebuild)
@@ -262,7 +296,8 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
         else:
             folder.mkdir()
             index = whoosh_index.create_in(str(folder), build_schema())
-        writer = index.writer(limitmb=256)
+        writer = index.writer(limitmb=128, procs=WRITER_PROCS, multisegment=True) if not plan.incremental \
+            else index.writer(limitmb=128)
         try:
             records, words = _fill(content, plan, writer, progress)
             writer.commit(optimize=False)
@@ -285,6 +320,7 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
 def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any] | None
           ) -> tuple[dict[str, dict[str, Any]], Counter]:
     """Check the changed files and write their documents; raise BuildError if the corpus has any problem."""
+    from indexer import language
     from indexer.validate import context_problems, cross_file_problems, process_files
 
     result = plan.result
@@ -299,7 +335,12 @@ def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any
             records.pop(rel, None)
     todo = result.added + result.changed
     hashes = {rel: plan.files[rel]["hash"] for rel in todo}
+    cache = plan.instance / LANGUAGE_CACHE
+    language.load_cache(cache)
+    learned = False
     for found in process_files(content, hashes, todo):
+        language.remember(found.languages)
+        learned = learned or bool(found.languages)
         records[found.rel] = found.record
         problems.extend(found.problems)
         if not problems:
@@ -308,6 +349,8 @@ def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any
             words.update(found.words)
         if progress:
             progress(1)
+    if learned:
+        language.save_cache(cache)
     problems.extend(cross_file_problems(content, records))
     if problems:
         problems = sorted(set(problems))

@@ -16,9 +16,13 @@ indexer. It wraps langdetect 1.0.9 with three guarantees:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import threading
 from importlib import resources
+from pathlib import Path
 
 from langdetect import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
@@ -93,8 +97,49 @@ def detect(text: str) -> str | None:
     cleaned = judgeable(text)
     if cleaned is None:
         return None
+    key = hashlib.blake2b(_head(cleaned).encode("utf-8"), digest_size=12).hexdigest()
+    known = _cache.get(key)
+    if known is not None:
+        return known or None
     probs = probabilities(cleaned)
-    if not probs:
-        return None
-    lang, prob = max(probs.items(), key=lambda item: (item[1], item[0]))
-    return lang if lang in LANGS and prob >= MIN_PROBABILITY else None
+    lang, prob = max(probs.items(), key=lambda item: (item[1], item[0])) if probs else ("", 0.0)
+    answer = lang if lang in LANGS and prob >= MIN_PROBABILITY else ""
+    _cache[key] = _new[key] = answer
+    return answer or None
+
+
+# A memo of answers, keyed by a hash of the text judged: detection is deterministic, so an answer can be kept
+# across runs. The index builder loads it from, and saves it to, the instance folder (`kb index` then re-detects
+# only paragraphs it has never seen). The version names every setting an answer depends on.
+CACHE_VERSION = f"langdetect-1.0.9/{'+'.join(LANGS + RIVALS)}/{MAX_CHARS}/{TRIALS}/{MIN_PROBABILITY}/seed0"
+_cache: dict[str, str] = {}
+_new: dict[str, str] = {}
+
+
+def load_cache(path: Path) -> None:
+    """Add the answers saved at `path` (if it exists and was made with the same settings) to the memo."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("version") == CACHE_VERSION and isinstance(data.get("answers"), dict):
+        _cache.update(data["answers"])
+
+
+def take_new() -> dict[str, str]:
+    """Answers found since the last call (worker processes hand them back to the builder)."""
+    found = dict(_new)
+    _new.clear()
+    return found
+
+
+def remember(answers: dict[str, str]) -> None:
+    _cache.update(answers)
+
+
+def save_cache(path: Path) -> None:
+    """Write the memo atomically (a temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"version": CACHE_VERSION, "answers": _cache}, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import check
+from indexer import check, language
 from indexer.content import Problem, display_path
 from indexer.documents import figure_documents, section_document
 from indexer.figures import load_figures
@@ -39,6 +39,7 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     words: Counter = field(default_factory=Counter)
+    languages: dict[str, str] = field(default_factory=dict)  # new language-detection answers (see language.py)
 
 
 class _Worker:
@@ -60,7 +61,9 @@ class _Worker:
     @classmethod
     def run(cls, item: tuple[str, str]) -> FileResult:
         rel, digest = item
-        return process_file(cls.content, rel, digest, cls.context, cls.vocabulary)
+        result = process_file(cls.content, rel, digest, cls.context, cls.vocabulary)
+        result.languages = language.take_new()
+        return result
 
 
 def process_file(content: Path, rel: str, digest: str, context: check.CheckContext,

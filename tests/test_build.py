@@ -153,3 +153,36 @@ def test_sigkill_at_a_random_moment_never_breaks_the_served_index(corpus: tuple[
     result = build(content, instance, rebuild=True)
     assert result.full and not list(instance.glob("*.building"))
     assert "mali/2020/unmet-needs/fr" in hits(instance, "acte de naissance")
+
+
+def test_a_killed_build_leaves_no_helper_process_holding_the_lock(tmp_path: Path) -> None:
+    """Checking workers and Whoosh sub-writers die with the builder, so the next build is not locked out."""
+    root = Path(__file__).resolve().parent.parent
+    content, instance = tmp_path / "content", tmp_path / "instance"
+    subprocess.run([sys.executable, str(root / "bench" / "corpus.py"), str(content), "--operations", "4",
+                    "--years", "2"], check=True, stdout=subprocess.DEVNULL)
+    kb = Path(sys.executable).parent / "kb"
+    command = [str(kb), "index", "--rebuild", "--content", str(content), "--instance", str(instance)]
+    for delay in (0.6, 1.2):
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _processes_using(instance) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _processes_using(instance)
+    result = build_index(content, instance)
+    assert result.documents > 100 and not list(instance.glob("*.building"))
+
+
+def _processes_using(instance: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(instance) in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
