@@ -1,16 +1,29 @@
 // kb: small progressive enhancements. Everything works without this file.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // Copy buttons: shown only when the Clipboard API is there; they copy the text of their `data-copy` element.
   for (const button of document.querySelectorAll("button.copy[data-copy]")) {
     const source = document.querySelector(button.dataset.copy);
     if (!source || !navigator.clipboard) continue;
+    const status = button.parentElement.querySelector(".copy-status");
     button.hidden = false;
     button.addEventListener("click", async () => {
-      await navigator.clipboard.writeText(source.textContent.trim());
+      try {
+        await navigator.clipboard.writeText(source.textContent.trim());
+      } catch (err) {
+        button.dataset.copied = "false";
+        return;
+      }
       button.dataset.copied = "true";
-      button.textContent = button.textContent.replace(/…$/, "") + " ✓";
+      if (status) status.textContent = button.dataset.copiedText || "✓";
     });
   }
-  const marked = document.querySelector(location.hash ? location.hash : ".para.marked");
+  // The paragraph a link landed on (#pN), or else the first one with a mark, is outlined.
+  let marked = null;
+  try {
+    marked = document.querySelector(location.hash ? location.hash : ".para.marked");
+  } catch (err) {
+    marked = null;  // a hash that is not a valid selector
+  }
   if (marked && marked.classList.contains("para")) marked.classList.add("target");
 });

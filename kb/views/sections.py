@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask import Blueprint, abort, render_template, request
 
@@ -31,4 +32,12 @@ def section_page(lang: str, operation: str, year: int, section: str) -> str:
     if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
     permalink = request.host_url.rstrip("/") + page.path
-    return render_template("section.html", page=page, permalink=permalink, cite=citations(page, permalink))
+    return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink))
+
+
+def as_cited(page: SectionPage) -> SectionPage:
+    """The page as its citation names it: the title in the document's language, the other labels in English (the
+    citation's own language), so the text a researcher copies does not change with the interface language."""
+    labels = service().labels
+    return replace(page, operation_label=labels.label("operation", page.operation, "en"),
+                   report_label=labels.label("report", page.report, "en"))
