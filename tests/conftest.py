@@ -182,3 +182,61 @@ def valid_content(content_builder: ContentBuilder) -> Path:
     content_builder.pair("mali", 2020, "unmet-needs")
     content_builder.figures()
     return content_builder.root
+
+
+# ------------------------------------------------------------------------------------------------ browser fixtures
+# For tests marked `browser` (see /work/shared/design/BROWSER_TESTS.md): pytest-playwright's fixtures drive Debian's
+# chromium (never a downloaded browser); `live_server` serves the app with waitress over an index built in a tmp
+# folder from a copy of content/. One browser and one server per session, started only when a browser test runs.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The app over an index built from a copy of content/ (a Flask app; its folders in `app.config`)."""
+    from kb import create_app
+    from tests.support import build, copy_content
+
+    root = tmp_path_factory.mktemp("live")
+    content = copy_content(root / "content")
+    build(content, root / "instance")
+    return create_app({"INSTANCE_PATH": str(root / "instance"), "CONTENT_DIR": str(content),
+                       "INDEX_LINK": str(root / "instance" / "index"), "TESTING": True})
+
+
+@pytest.fixture(scope="session")
+def live_server(live_site: Any) -> Any:
+    """`http://127.0.0.1:<port>`: waitress serving `live_site` from a daemon thread."""
+    import threading
+
+    import waitress
+
+    server = waitress.create_server(live_site, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:  # pytest-playwright's contexts resolve relative URLs against it
+    return live_server
+
+
+PLAYWRIGHT_FIXTURES = {"playwright", "browser", "new_context", "context", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on pytest-playwright's fixtures run last: its session-wide `sync_playwright()` would make any test that
+    starts its own (tests/test_operation_page.py does) fail with "Sync API inside the asyncio loop"."""
+    items.sort(key=lambda item: bool(PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))))

@@ -1,0 +1,224 @@
+"""The interface in English and French: a complete French catalogue, compiled and committed, and the language choice
+(`?ui=` remembered in a cookie, else Accept-Language) reflected in the labels and in `<html lang>`.
+
+Also the section page's links to the compare view: the other language, and the same section in other years.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kb import create_app
+from kb.views.compare import compare_url
+from tests.support import ROOT, build, copy_content, edit
+
+CATALOGUE = ROOT / "kb" / "translations" / "fr" / "LC_MESSAGES"
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+
+
+def html_lang(html: str) -> str:
+    found = re.search(r'<html lang="([a-z]+)"', html)
+    assert found, html[:200]
+    return found.group(1)
+
+
+# ------------------------------------------------------------------------------------------------ the catalogue
+
+
+def po_catalogue():  # noqa: ANN201
+    with open(CATALOGUE / "messages.po", "rb") as f:
+        return read_po(f, locale="fr")
+
+
+def test_babel_cfg_extracts_python_and_templates() -> None:
+    cfg = (ROOT / "babel.cfg").read_text(encoding="utf-8")
+    assert "[python: **.py]" in cfg and "[jinja2: **/templates/**.html]" in cfg
+
+
+def test_every_message_is_translated_and_none_is_fuzzy() -> None:
+    catalogue = po_catalogue()
+    assert not catalogue.fuzzy, "the catalogue's header is marked fuzzy"
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        if not all(s and s.strip() for s in strings):
+            problems.append(f"untranslated: {message.id!r}")
+    assert problems == []
+    assert not catalogue.obsolete, f"obsolete entries (#~): {list(catalogue.obsolete)}"
+
+
+def test_every_interface_string_of_the_sources_is_in_the_catalogue() -> None:
+    """What `pybabel extract -F babel.cfg kb` finds is exactly what messages.po translates (run `pybabel update`)."""
+    found = {msgid if isinstance(msgid, str) else msgid[0]
+             for _file, _line, msgid, *_ in extract_from_dir(str(ROOT / "kb"), METHODS)}
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in po_catalogue() if m.id}
+    assert sorted(found - translated) == [], "in the sources, not in messages.po"
+    assert sorted(translated - found) == [], "in messages.po, no longer in the sources"
+
+
+def test_placeholders_survive_translation() -> None:
+    for message in po_catalogue():
+        if not message.id:
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else message.id
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        wanted = set(re.findall(r"%\(\w+\)[sd]", ids[-1]))
+        for string in strings:
+            assert set(re.findall(r"%\(\w+\)[sd]", string)) == wanted, (message.id, string)
+
+
+def test_the_committed_mo_is_compiled_from_the_po() -> None:
+    """messages.mo is committed (a fresh clone serves French without a build step) and matches messages.po."""
+    mo_path = CATALOGUE / "messages.mo"
+    assert mo_path.is_file(), "run: pybabel compile -d kb/translations"
+    with open(mo_path, "rb") as f:
+        committed = read_mo(f)
+    fresh = io.BytesIO()
+    write_mo(fresh, po_catalogue())
+    fresh.seek(0)
+    compiled = read_mo(fresh)
+
+    def pairs(catalogue) -> dict:  # noqa: ANN001
+        def key(value):  # noqa: ANN001, ANN202  # plural ids and strings are lists or tuples
+            return value if isinstance(value, str) else tuple(value)
+
+        return {key(m.id): key(m.string) for m in catalogue if m.id}
+
+    assert pairs(committed) == pairs(compiled), "messages.mo is stale: run pybabel compile -d kb/translations"
+
+
+# ------------------------------------------------------------------------------------------------ the app
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The corpus, plus the unmet needs of a second year (so a section has other years to compare with)."""
+    root = tmp_path_factory.mktemp("i18n")
+    content = copy_content(root / "content")
+    (content / "mali" / "2021").mkdir(exist_ok=True)
+    for lang in ("en", "fr"):
+        later = content / "mali" / "2021" / f"unmet-needs.{lang}.md"
+        later.write_text((content / "mali" / "2020" / later.name).read_text(encoding="utf-8"), encoding="utf-8")
+        edit(later, "year: 2020", "year: 2021")
+        edit(later, "translation_key: mali/2020/unmet-needs", "translation_key: mali/2021/unmet-needs")
+    build(content, root / "instance")
+    return create_app({"INSTANCE_PATH": str(root / "instance"), "CONTENT_DIR": str(content),
+                       "INDEX_LINK": str(root / "instance" / "index"), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()  # a fresh cookie jar for each test
+
+
+def test_english_by_default(client: FlaskClient) -> None:
+    html = client.get("/?q=education").get_data(as_text=True)
+    assert html_lang(html) == "en"
+    for label in (">Refine<", ">Year<", ">Theme<", "2 results", ">Search<"):
+        assert label in html, label
+
+
+def test_ui_fr_switches_to_french_and_is_remembered(client: FlaskClient) -> None:
+    response = client.get("/?q=education&ui=fr")
+    html = response.get_data(as_text=True)
+    assert html_lang(html) == "fr"
+    for label in (">Affiner<", ">Année<", ">Thème<", "2 résultats", ">Rechercher<", "Rapport de fin d&#39;année"):
+        assert label in html, label
+    assert ">Refine<" not in html and "2 results" not in html
+    cookie = client.get_cookie("kb_lang")
+    assert cookie is not None and cookie.value == "fr"
+    assert "kb_lang=fr" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
+
+    again = client.get("/?q=education", headers={"Accept-Language": "en"})  # the remembered choice wins
+    assert html_lang(again.get_data(as_text=True)) == "fr" and ">Affiner<" in again.get_data(as_text=True)
+    assert "Set-Cookie" not in again.headers
+
+    back = client.get("/?ui=en")
+    assert html_lang(back.get_data(as_text=True)) == "en" and client.get_cookie("kb_lang").value == "en"
+    assert html_lang(client.get("/").get_data(as_text=True)) == "en"
+
+
+def test_accept_language_fr_defaults_to_french(client: FlaskClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert html_lang(html) == "fr" and ">Rechercher<" in html
+    html = client.get("/", headers={"Accept-Language": "de-DE,en;q=0.5"}).get_data(as_text=True)
+    assert html_lang(html) == "en"
+    assert client.get_cookie("kb_lang") is None  # only an explicit choice is remembered
+
+
+def test_an_unknown_ui_value_is_ignored(client: FlaskClient) -> None:
+    response = client.get("/?ui=de", headers={"Accept-Language": "fr"})
+    assert html_lang(response.get_data(as_text=True)) == "fr" and client.get_cookie("kb_lang") is None
+
+
+def test_french_plurals_and_the_no_result_line(client: FlaskClient) -> None:
+    client.get("/?ui=fr")
+    assert "1 résultat<" in re.sub(r"\s+<", "<", client.get("/?q=scolaire").get_data(as_text=True))
+    assert "Aucun résultat" in client.get("/?q=zzzqqq").get_data(as_text=True)
+    assert "Vouliez-vous dire" in client.get("/?q=educaton").get_data(as_text=True)
+
+
+def test_section_page_in_french(client: FlaskClient) -> None:
+    html = client.get("/en/mali/2020/unmet-needs?ui=fr").get_data(as_text=True)
+    assert html_lang(html) == "fr"
+    for label in (">Citer<", ">Lien permanent<", "Lire en français", ">Autres années<", "Copier la citation",
+                  "Comparer avec l'autre langue", "comparer avec 2021"):
+        assert label in html, label
+    assert '<article class="section" lang="en"' in html  # the document keeps its own language
+    french = client.get("/fr/mali/2020/unmet-needs").get_data(as_text=True)
+    assert "Lire en anglais" in french and '<article class="section" lang="fr"' in french
+
+
+def test_error_pages_follow_the_interface_language(client: FlaskClient) -> None:
+    response = client.get("/en/mali/2020/nothing-here", headers={"Accept-Language": "fr"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and html_lang(html) == "fr" and "Page introuvable" in html
+    assert "Page not found" in client.get("/nowhere").get_data(as_text=True)
+
+
+def test_section_page_links_to_the_compare_view(client: FlaskClient) -> None:
+    html = client.get("/en/mali/2020/unmet-needs").get_data(as_text=True)
+    other_lang = compare_url("/en/mali/2020/unmet-needs", "/fr/mali/2020/unmet-needs").replace("&", "&amp;")
+    other_year = compare_url("/en/mali/2020/unmet-needs", "/en/mali/2021/unmet-needs").replace("&", "&amp;")
+    assert f'href="{other_lang}"' in html and "Compare with the other language" in html
+    assert f'href="{other_year}"' in html and "compare with 2021" in html
+    for url in (other_lang, other_year):
+        assert client.get(url.replace("&amp;", "&")).status_code == 200
+    later = client.get("/en/mali/2021/unmet-needs").get_data(as_text=True)
+    assert "compare with 2020" in later and "compare with 2021" not in later
+
+
+def test_a_fresh_checkout_serves_french_without_compiling(tmp_path: Path) -> None:
+    """The translations directory the app reads is the committed one (the .mo sits next to the .po)."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "INDEX_LINK": str(tmp_path / "index"), "TESTING": True})
+    assert Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) == CATALOGUE.parent.parent
+    with app.test_request_context("/?ui=fr"):
+        from flask_babel import gettext
+
+        assert gettext("Refine") == "Affiner" and gettext("Other years") == "Autres années"
+
+
+def test_the_citation_does_not_change_with_the_interface_language(client: FlaskClient) -> None:
+    def plain(html: str) -> str:
+        found = re.search(r'<pre class="cite-text" id="cite-plain"[^>]*>(.*?)</pre>', html, re.S)
+        assert found
+        return found.group(1)
+
+    for path in ("/en/mali/2020/unmet-needs", "/fr/mali/2020/unmet-needs"):
+        english = plain(client.get(f"{path}?ui=en").get_data(as_text=True))
+        french = plain(client.get(f"{path}?ui=fr").get_data(as_text=True))
+        assert english == french and "(Year-end report)" in french and f"http://localhost{path} " in french
+    assert "Besoins non satisfaits" in french  # the title stays in the document's language
