@@ -37,6 +37,7 @@ def ui_lang() -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.json.sort_keys = False  # JSON in the order the API documents it
     backend = WhooshBackend(Path(app.config["INDEX_LINK"]))
     app.extensions["kb.search"] = SearchService(backend, Labels.load(Path(app.config["CONTENT_DIR"])))
     Babel(app, locale_selector=ui_lang)
