@@ -33,18 +33,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from whoosh import index as whoosh_index
-from whoosh.query import Term
 
 from indexer.content import Problem, iter_section_files
-from indexer.schema import build_schema
+from indexer.whoosh_writer import WhooshGenerationWriter
 
 MANIFEST = "kb-manifest.json"
 WORDS = "kb-words.json"  # word -> count, for spelling suggestions
 LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of language detection, by text hash
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
-WRITER_PROCS = max(1, min(2, os.cpu_count() or 1))  # a full build writes one segment per process
 
 
 class BuildError(Exception):
@@ -292,20 +289,16 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
     try:
         if plan.incremental:
             _hardlink_copy(plan.served[1], folder)
-            index = whoosh_index.open_dir(str(folder))
         else:
             folder.mkdir()
-            index = whoosh_index.create_in(str(folder), build_schema())
-        writer = index.writer(limitmb=128, procs=WRITER_PROCS, multisegment=True) if not plan.incremental \
-            else index.writer(limitmb=128)
+        writer = WhooshGenerationWriter(folder, fresh=not plan.incremental)
         try:
             records, words = _fill(content, plan, writer, progress)
-            writer.commit(optimize=False)
+            writer.commit()
         except BaseException:
             writer.cancel()
             raise
-        documents = index.doc_count()
-        index.close()
+        documents = writer.close()
         _write_json(folder / WORDS, dict(sorted(words.items())))
         for rel, stat in plan.files.items():
             records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
@@ -317,7 +310,7 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
     return folder
 
 
-def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any] | None
+def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: Callable[[int], Any] | None
           ) -> tuple[dict[str, dict[str, Any]], Counter]:
     """Check the changed files and write their documents; raise BuildError if the corpus has any problem."""
     from indexer import language
@@ -331,8 +324,8 @@ def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any
         words.update(_read_json(plan.served[1] / WORDS))
         for rel in sorted(set(result.changed) | set(result.deleted)):
             words.subtract(_old_words(writer, rel))
-            writer.delete_by_term("path", rel)
             records.pop(rel, None)
+        writer.delete_documents(sorted(set(result.changed) | set(result.deleted)))
     todo = result.added + result.changed
     hashes = {rel: plan.files[rel]["hash"] for rel in todo}
     cache = plan.instance / LANGUAGE_CACHE
@@ -344,8 +337,7 @@ def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any
         records[found.rel] = found.record
         problems.extend(found.problems)
         if not problems:
-            for doc in found.documents:
-                writer.add_document(**doc)
+            writer.add_documents(found.documents)
             words.update(found.words)
         if progress:
             progress(1)
@@ -358,16 +350,13 @@ def _fill(content: Path, plan: _Plan, writer: Any, progress: Callable[[int], Any
     return records, +words
 
 
-def _old_words(writer: Any, rel: str) -> Counter:
+def _old_words(writer: WhooshGenerationWriter, rel: str) -> Counter:
     """Word counts of the documents a file had in the served generation (to take them out of the vocabulary)."""
     from indexer.validate import count_words
 
     if not rel.endswith(".md"):
         return Counter()
-    with writer.searcher() as searcher:
-        texts = [p[1] for d in searcher.docs_for_query(Term("path", rel))
-                 for p in searcher.stored_fields(d).get("paragraphs") or []]
-    return count_words(texts)
+    return count_words(p[1] for doc in writer.stored(rel) for p in doc.get("paragraphs") or [])
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -1,9 +1,14 @@
-"""The backend seam: the one small interface through which kb reaches a search engine.
+"""The backend seam: the small interfaces through which kb reaches a search engine.
 
-`kb.search` (the search layer the views call) speaks only this interface; `kb.whoosh_backend` implements it over the
-Whoosh index in `instance/`. A distributed engine (a Typesense cluster) would implement the same calls: documents are
-plain dicts with the fields of `indexer.schema`, filters are field -> allowed values, and facet counts are
-field -> value -> count, each facet counted without its own filter (OR within a facet, AND across facets).
+Two halves, one per side of the house. `SearchBackend` is what `kb.search` (the search layer the views call) reads
+through; `kb.whoosh_backend.WhooshBackend` implements it over the Whoosh index in `instance/`. `IndexWriter` is what
+the builder (`indexer.build`) writes one new index generation through — `add_documents` and `delete_documents` (by
+source file), then `commit` or `cancel`; the generation becomes visible only when the builder swaps it in.
+
+A distributed engine (a Typesense cluster) would implement the same calls: documents are plain dicts with the fields
+of `indexer.schema`; a generation maps to a collection, and the swap to moving a collection alias; filters are
+field -> allowed values, and facet counts field -> value -> count, each facet counted without its own filter (OR
+within a facet, AND across facets).
 """
 
 from __future__ import annotations
@@ -51,12 +56,21 @@ class Result:
     timed_out: bool = False
 
 
-class SearchBackend(Protocol):
-    """What every engine behind kb provides."""
+class IndexWriter(Protocol):
+    """Writes one new generation of the index; nothing is visible to readers until the builder swaps it in."""
 
     def add_documents(self, documents: Iterable[dict[str, Any]]) -> None: ...
 
-    def delete_documents(self, doc_ids: Iterable[str]) -> None: ...
+    def delete_documents(self, paths: Iterable[str]) -> None:
+        """Remove every document that came from these content files (relative paths)."""
+
+    def commit(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+class SearchBackend(Protocol):
+    """What every engine behind kb answers searches with."""
 
     def search(self, query: Query) -> Result: ...
 
@@ -65,3 +79,5 @@ class SearchBackend(Protocol):
     def suggest(self, text: str) -> str | None: ...
 
     def generation(self) -> str: ...
+
+    def documents(self, **terms: str) -> list[dict[str, Any]]: ...

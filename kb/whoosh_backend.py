@@ -205,13 +205,6 @@ class WhooshBackend:
     def generation(self) -> str:
         return self._generation().name
 
-    # ---------------------------------------------------------------- writing (the builder's side of the seam)
-    def add_documents(self, documents: Iterable[dict[str, Any]]) -> None:
-        raise NotImplementedError("kb index writes Whoosh generations (indexer.build); the web side only reads")
-
-    def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        raise NotImplementedError("kb index writes Whoosh generations (indexer.build); the web side only reads")
-
     # ---------------------------------------------------------------- reading
     def get(self, doc_id: str) -> dict[str, Any] | None:
         gen = self._generation()
