@@ -31,7 +31,9 @@ def service() -> SearchService:
 def ui_lang() -> str:
     """The interface language: ?ui= switch, then the remembered choice, then Accept-Language, then English."""
     if "ui_lang" not in g:
-        chosen = request.args.get("ui") or request.cookies.get(LANG_COOKIE)
+        chosen = request.args.get("ui")
+        if chosen not in UI_LANGS:
+            chosen = request.cookies.get(LANG_COOKIE)
         g.ui_lang = chosen if chosen in UI_LANGS else (request.accept_languages.best_match(UI_LANGS) or "en")
     return g.ui_lang
 

@@ -327,18 +327,18 @@ class WhooshBackend:
 
     @staticmethod
     def _scored(searcher: Any, parsed: wq.Query, final: np.ndarray, end: int) -> tuple[list[tuple[int, float]], bool]:
-        allowed = set(np.nonzero(final)[0].tolist())
-        if not allowed or end <= 0:
+        """Whoosh's own scoring, for the rare query the vector evaluator does not handle (time-limited)."""
+        if end <= 0 or not final.any():
             return [], False
-        collector = searcher.collector(limit=end, filter=allowed)
-        timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+        timed = TimeLimitCollector(searcher.collector(limit=None), timelimit=TIME_LIMIT, use_alarm=False)
         timed_out = False
         try:
             searcher.search_with_collector(parsed, timed)
         except TimeLimit:
             timed_out = True
-        results = timed.results()
-        return [(hit.docnum, float(hit.score or 0.0)) for hit in results], timed_out
+        hits = [(hit.docnum, float(hit.score or 0.0)) for hit in timed.results() if final[hit.docnum]]
+        hits.sort(key=lambda item: (-item[1], item[0]))
+        return hits[:end], timed_out
 
     def suggest(self, text: str) -> str | None:
         """A close spelling of the query's words that the corpus uses more often, or None."""

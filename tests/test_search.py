@@ -166,3 +166,18 @@ def test_a_facet_shows_its_most_frequent_values_and_every_selected_one(service: 
     themes = next(f for f in page.facets if f.name == "theme")
     assert len(themes.values) == 2 and themes.more > 0
     assert "statelessness" in [v.value for v in themes.values if v.selected]
+
+
+def test_the_whoosh_fallback_lists_only_the_counted_hits(service: SearchService, monkeypatch) -> None:  # noqa: ANN001
+    """When the vector evaluator cannot take a query, Whoosh scores it, and the filters still hold."""
+    from kb import whoosh_backend
+
+    def unsupported(*_args, **_kwargs):
+        raise whoosh_backend.Unsupported("forced")
+
+    monkeypatch.setattr(whoosh_backend.Evaluator, "run", unsupported)
+    service.backend._generation().cache.clear()
+    page = run(service, q="refugees", year="2021")
+    assert len(page.hits) == page.total
+    assert all(hit.year == 2021 for hit in page.hits)
+    service.backend._generation().cache.clear()
