@@ -18,7 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
-class QueryError(ValueError):
+def N_(message: str) -> str:
+    """Marks a message for translation without translating it here (the views translate; see MessageError)."""
+    return message
+
+
+class MessageError(ValueError):
+    """An error whose message a view can show in the interface language: a gettext template and its values."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
+
+
+class QueryError(MessageError):
     """The query text could not be read; the message says why, in words a researcher understands."""
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from indexer.schema import FACET_FIELDS
-from kb.backend import Query, QueryError, SearchBackend
+from kb.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.highlight import best_paragraph, snippet
 from kb.labels import Labels
 
@@ -29,7 +29,7 @@ SUGGEST_BELOW = 3  # offer "did you mean" when fewer hits than this
 FACET_SIZE = 30  # values shown per facet (as Datasette), besides the selected ones
 
 
-class ParamError(ValueError):
+class ParamError(MessageError):
     """A request parameter that cannot be used; the message says which and why."""
 
 
@@ -50,12 +50,12 @@ class SearchParams:
         """Read a MultiDict of request args; raise ParamError with a reason on a value that cannot be used."""
         q = (args.get("q") or "").strip()
         if len(q) > QUERY_MAX_CHARS:
-            raise ParamError(f"q: the query is longer than {QUERY_MAX_CHARS} characters")
+            raise ParamError(N_("q: the query is longer than %(max)d characters"), max=QUERY_MAX_CHARS)
         filters: dict[str, tuple[str, ...]] = {}
         for name in FACET_FIELDS:
             values = [v.strip() for v in args.getlist(name) if v and v.strip()]
             if len(values) > VALUES_MAX:
-                raise ParamError(f"{name}: at most {VALUES_MAX} values")
+                raise ParamError(N_("%(name)s: at most %(max)d values"), name=name, max=VALUES_MAX)
             if name == "year":
                 for value in values:
                     _year(name, value)
@@ -63,7 +63,7 @@ class SearchParams:
                 filters[name] = tuple(dict.fromkeys(values))
         sort = args.get("sort") or "relevance"
         if sort not in SORTS:
-            raise ParamError(f"sort: must be one of {', '.join(SORTS)}")
+            raise ParamError(N_("sort: must be one of %(choices)s"), choices=", ".join(SORTS))
         return cls(
             q=q,
             filters=filters,
@@ -111,9 +111,9 @@ def _bounded(name: str, raw: str | None, default: int, low: int, high: int) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise ParamError(f"{name}: must be a whole number") from None
+        raise ParamError(N_("%(name)s: must be a whole number"), name=name) from None
     if not low <= value <= high:
-        raise ParamError(f"{name}: must be between {low} and {high}")
+        raise ParamError(N_("%(name)s: must be between %(low)d and %(high)d"), name=name, low=low, high=high)
     return value
 
 
@@ -186,6 +186,7 @@ class SearchPage:
     suggestion: str | None = None
     suggestion_url: str | None = None
     error: str | None = None
+    error_detail: MessageError | None = None  # the same, for a view to translate
     trend: list[TrendPoint] = field(default_factory=list)
     timed_out: bool = False
     generation: str = ""
@@ -238,7 +239,7 @@ class SearchService:
         try:
             result = self.backend.search(query)
         except QueryError as err:
-            page.error = str(err)
+            page.error, page.error_detail = str(err), err
             return page
         page.total, page.timed_out, page.generation = result.total, result.timed_out, result.generation
         page.last_page = max(1, min(PAGE_MAX, math.ceil(result.total / params.per_page)))

@@ -26,7 +26,7 @@ from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 from whoosh.spelling import ListCorrector
 
 from indexer.schema import FACET_FIELDS, TEXT_FIELDS, fold
-from kb.backend import Hit, Query, QueryError, Result
+from kb.backend import N_, Hit, Query, QueryError, Result
 from kb.whoosh_vectors import Evaluator, Unsupported, Vectors
 
 MULTI_VALUED = frozenset({"theme"})
@@ -296,7 +296,7 @@ class WhooshBackend:
             parts.append(_cap_expansions(parsed, reader))
         parts = [p for p in parts if p is not wq.NullQuery]
         if not parts:
-            raise QueryError("the query has only common words (such as 'the' or 'de'); add a more specific word")
+            raise QueryError(N_("the query has only common words (such as 'the' or 'de'); add a more specific word"))
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     @staticmethod
@@ -366,15 +366,15 @@ def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[t
 
 def _check_syntax(text: str) -> None:
     if text.count('"') % 2:
-        raise QueryError('a quotation mark is not closed: phrases need a " at each end')
+        raise QueryError(N_('a quotation mark is not closed: phrases need a " at each end'))
     depth = 0
     for ch in text:
         depth += ch == "("
         depth -= ch == ")"
         if depth < 0:
-            raise QueryError("a closing parenthesis ')' has no opening one")
+            raise QueryError(N_("a closing parenthesis ')' has no opening one"))
     if depth:
-        raise QueryError("a parenthesis '(' is not closed")
+        raise QueryError(N_("a parenthesis '(' is not closed"))
 
 
 def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
@@ -385,7 +385,8 @@ def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
             text = fold(node.text) if node.fieldname.endswith("_fr") else node.text.lower()
             stem = text.split("*")[0].split("?")[0]
             if len(stem) < MIN_PREFIX:
-                raise QueryError(f"'{node.text}': put at least {MIN_PREFIX} letters before * or ?")
+                raise QueryError(N_("'%(text)s': put at least %(n)d letters before * or ?"), text=node.text,
+                                 n=MIN_PREFIX)
             node = type(node)(node.fieldname, text)
             expanded = []
             for term in node._btexts(reader):
@@ -394,10 +395,10 @@ def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
                     break
             return wq.Or(expanded) if expanded else wq.NullQuery
         if isinstance(node, wq.Every):
-            raise QueryError(f"'*' alone matches everything: put at least {MIN_PREFIX} letters before it, or leave "
-                             "the query empty and use the filters to browse")
+            raise QueryError(N_("'*' alone matches everything: put at least %(n)d letters before it, or leave the "
+                                "query empty and use the filters to browse"), n=MIN_PREFIX)
         if isinstance(node, (wq.FuzzyTerm, wq.Regex)):
-            raise QueryError("fuzzy and regular-expression queries are not supported; use a prefix like refug*")
+            raise QueryError(N_("fuzzy and regular-expression queries are not supported; use a prefix like refug*"))
         if node.is_leaf():
             return node
         return node.apply(visit)

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -60,10 +60,13 @@ def test_every_message_is_translated_and_none_is_fuzzy() -> None:
     assert not catalogue.obsolete, f"obsolete entries (#~): {list(catalogue.obsolete)}"
 
 
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}  # N_ marks the search layer's messages (kb.backend.N_)
+
+
 def test_every_interface_string_of_the_sources_is_in_the_catalogue() -> None:
-    """What `pybabel extract -F babel.cfg kb` finds is exactly what messages.po translates (run `pybabel update`)."""
+    """What `pybabel extract -F babel.cfg -k N_ kb` finds is exactly what messages.po translates."""
     found = {msgid if isinstance(msgid, str) else msgid[0]
-             for _file, _line, msgid, *_ in extract_from_dir(str(ROOT / "kb"), METHODS)}
+             for _file, _line, msgid, *_ in extract_from_dir(str(ROOT / "kb"), METHODS, keywords=KEYWORDS)}
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in po_catalogue() if m.id}
     assert sorted(found - translated) == [], "in the sources, not in messages.po"
     assert sorted(translated - found) == [], "in messages.po, no longer in the sources"
@@ -222,3 +225,13 @@ def test_the_citation_does_not_change_with_the_interface_language(client: FlaskC
         french = plain(client.get(f"{path}?ui=fr").get_data(as_text=True))
         assert english == french and "(Year-end report)" in french and f"http://localhost{path} " in french
     assert "Besoins non satisfaits" in french  # the title stays in the document's language
+
+
+def test_search_errors_are_explained_in_the_interface_language(client: FlaskClient) -> None:
+    french = client.get("/?q=%22acte&ui=fr").get_data(as_text=True)
+    assert "un guillemet n'est pas fermé" in french.replace("&#39;", "'")
+    bad_page = client.get("/?page=0&ui=fr")
+    assert bad_page.status_code == 400
+    assert "doit être compris entre 1 et 1000" in bad_page.get_data(as_text=True)
+    english = client.get("/?q=%22acte&ui=en").get_data(as_text=True)
+    assert "a quotation mark is not closed" in english

@@ -16,7 +16,7 @@ def search() -> tuple[str, int]:
     try:
         params = SearchParams.from_args(request.args)
     except ParamError as err:
-        page = SearchPage(params=SearchParams(q=(request.args.get("q") or "")[:500]), error=str(err))
+        page = SearchPage(params=SearchParams(q=(request.args.get("q") or "")[:500]), error=str(err), error_detail=err)
         return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
     page = service().search(params, ui_lang=ui_lang(), base="/")
     return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 200
