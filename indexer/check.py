@@ -385,13 +385,25 @@ def record_of(section: Section) -> dict[str, Any]:
     }
 
 
+class _DisplayPaths(dict):
+    """rel -> display_path(content / rel), computed on first use."""
+
+    def __init__(self, content: Path) -> None:
+        super().__init__()
+        self.content = content
+
+    def __missing__(self, rel: str) -> str:
+        self[rel] = shown = display_path(self.content / rel)
+        return shown
+
+
 def check_records(content: Path, records: dict[str, dict[str, Any]]) -> list[Problem]:
     """Duplicates, twins and their agreement, over records keyed by path relative to content/ (POSIX).
 
     A record with `"broken": True` stands for a file that exists but could not be read into a Section: it counts as
     present (its twin is not reported missing) and is otherwise skipped.
     """
-    shown = {rel: display_path(content / rel) for rel in records}
+    shown = _DisplayPaths(content)  # computed for the few files a problem names, not for every record
     by_key: dict[tuple[str, str], list[str]] = {}
     for rel in sorted(records):
         by_key.setdefault((records[rel]["translation_key"], records[rel]["lang"]), []).append(rel)

@@ -163,8 +163,9 @@ def _stat(path: Path) -> Any:
 def _load(path: str, mtime_ns: int, size: int) -> Vocabulary:  # mtime and size key the cache: edits are seen
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         raise VocabularyError(f"{path}: cannot read the theme vocabulary: {str(err).splitlines()[0]}") from None
     if not isinstance(data, list) or not data:
