@@ -147,6 +147,12 @@ def served_generation(instance: Path) -> tuple[int, Path] | None:
     return int(match.group(1)), folder
 
 
+def _next_generation(instance: Path, served: tuple[int, Path] | None) -> int:
+    """One more than any generation folder present (a folder left unusable must never be reused)."""
+    numbers = [int(m.group(1)) for p in instance.iterdir() if (m := GENERATION_RE.match(p.name.split(".")[0]))]
+    return max([served[0] if served else 0, *numbers]) + 1
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     with (folder / MANIFEST).open("rb") as handle:
         return pickle.load(handle)
@@ -252,7 +258,7 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     added = sorted(set(files) - set(old))
     changed = sorted(p for p in files if p in old and old[p]["hash"] != files[p]["hash"])
     deleted = sorted(set(old) - set(files))
-    result = BuildResult((served[0] + 1) if served else 1, added, changed, deleted,
+    result = BuildResult(_next_generation(instance, served), added, changed, deleted,
                          len(files) - len(added) - len(changed))
     result.full = served is None or rebuild
     return _Plan(instance, served, files, old, result)

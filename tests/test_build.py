@@ -198,3 +198,14 @@ def _processes_using(instance: Path) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def test_an_unusable_served_generation_is_replaced_by_a_new_one(corpus: tuple[Path, Path]) -> None:
+    """A generation without its manifest (an older format, a damaged disk) is rebuilt under a new number."""
+    content, instance = corpus
+    build(content, instance)
+    (instance / "index-000001" / build_module.MANIFEST).unlink()
+    result = build(content, instance)
+    assert result.full and result.generation == 2
+    assert os.readlink(instance / "index") == "index-000002"
+    assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
