@@ -28,7 +28,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +43,7 @@ MANIFEST = "kb-manifest.pickle"  # internal: a pickle loads 6x faster than JSON 
 WORDS = "kb-words.json"  # word -> count, for spelling suggestions
 LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of language detection, by text hash
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
+SHARD_ABOVE = 200  # files: a full build of more is checked and indexed by one worker per core, in segments
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
 
 
@@ -323,7 +324,7 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
           ) -> tuple[dict[str, dict[str, Any]], Counter]:
     """Check the changed files and write their documents; raise BuildError if the corpus has any problem."""
     from indexer import language
-    from indexer.validate import context_problems, cross_file_problems, process_files
+    from indexer.validate import context_problems, cross_file_problems, index_in_shards
 
     result = plan.result
     problems = context_problems(content)
@@ -340,16 +341,17 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
     cache = plan.instance / LANGUAGE_CACHE
     language.load_cache(cache)
     learned = False
-    for found in process_files(content, hashes, todo):
+    if plan.incremental or len(todo) < SHARD_ABOVE or (os.cpu_count() or 1) < 2:
+        found_all: Iterable = _write_in_process(content, hashes, todo, writer, problems, progress)
+    else:
+        found_all, segments = index_in_shards(content, hashes, todo, writer.folder, progress)
+        writer.adopt_segments(segments)
+    for found in found_all:
         language.remember(found.languages)
         learned = learned or bool(found.languages)
         records[found.rel] = found.record
         problems.extend(found.problems)
-        if not problems:
-            writer.add_documents(found.documents)
-            words.update(found.words)
-        if progress:
-            progress(1)
+        words.update(found.words)
     if learned:
         language.save_cache(cache)
     problems.extend(cross_file_problems(content, records))
@@ -357,6 +359,21 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
         problems = sorted(set(problems))
         raise BuildError(f"{len(problems)} problem(s) in {content}; the index was not changed", problems)
     return records, +words
+
+
+def _write_in_process(content: Path, hashes: dict[str, str], todo: list[str], writer: WhooshGenerationWriter,
+                      problems: list[Problem], progress: Callable[[int], Any] | None) -> Iterator[Any]:
+    """Check files (in worker processes when many) and write their documents here, while no problem is found."""
+    from indexer.validate import process_files
+
+    for found in process_files(content, hashes, todo):
+        problems.extend(found.problems)
+        if not problems:
+            writer.add_documents(found.documents)
+        found.problems = []  # counted above
+        if progress:
+            progress(1)
+        yield found
 
 
 def _old_words(writer: WhooshGenerationWriter, rel: str) -> Counter:

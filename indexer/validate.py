@@ -117,6 +117,69 @@ def process_files(content: Path, hashes: dict[str, str], rels: list[str], jobs: 
         yield from pool.imap(_Worker.run, items, chunksize=CHUNK)
 
 
+@dataclass
+class ShardResult:
+    """What a worker sends back after checking and indexing its shard: results without documents, its segment."""
+
+    results: list[FileResult]
+    segment: Any  # a Whoosh segment written into the generation folder, or None
+
+
+def _index_shard(job: tuple[Path, list[tuple[str, str]]]) -> ShardResult:
+    """In a worker: check each file of the shard and write the valid ones' documents into one new segment."""
+    from indexer.whoosh_writer import ShardWriter
+
+    folder, items = job
+    writer = ShardWriter(folder)
+    results = []
+    try:
+        for item in items:
+            result = _Worker.run(item)
+            if not result.problems:
+                writer.add_documents(result.documents)
+            result.documents = []
+            results.append(result)
+            with _Worker.done.get_lock():
+                _Worker.done.value += 1
+        return ShardResult(results, writer.finish())
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def index_in_shards(content: Path, hashes: dict[str, str], rels: list[str], folder: Path,
+                    progress: Any = None, jobs: int | None = None) -> tuple[list[FileResult], list[Any]]:
+    """A full build's heavy part, in parallel: each worker checks, tags and indexes a shard of the files.
+
+    Returns every file's result (in `rels` order) and the segments written; the caller commits them (or, on any
+    problem, throws the folder away).
+    """
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    items = [(rel, hashes[rel]) for rel in rels]
+    shards = [items[i::jobs] for i in range(jobs)]
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Value("i", 0)
+    with ctx.Pool(jobs, initializer=_setup_shard_worker, initargs=(content, done)) as pool:
+        pending = pool.map_async(_index_shard, [(folder, shard) for shard in shards if shard])
+        reported = 0
+        while not pending.ready():
+            pending.wait(0.25)
+            if progress and done.value > reported:
+                progress(done.value - reported)
+                reported = done.value
+        shard_results = pending.get()
+    if progress and len(items) > reported:
+        progress(len(items) - reported)
+    order = {rel: i for i, rel in enumerate(rels)}
+    results = sorted((r for shard in shard_results for r in shard.results), key=lambda r: order[r.rel])
+    return results, [shard.segment for shard in shard_results if shard.segment is not None]
+
+
+def _setup_shard_worker(content: Path, done: Any) -> None:
+    _Worker.setup(content)
+    _Worker.done = done
+
+
 def context_problems(content: Path) -> list[Problem]:
     """Problems of operations.yaml and themes.yaml themselves."""
     return list(check.load_context(content).problems)

@@ -6,29 +6,61 @@ hard-linked copy of the served one, adding documents, deleting a content file's 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
+from whoosh.writing import SegmentWriter
 
 from indexer.schema import build_schema
 
-WRITER_PROCS = max(1, min(2, os.cpu_count() or 1))  # a full build writes one segment per core
+LIMIT_MB = 128  # memory for postings before a writer spills a run to disk
+
+
+class ShardWriter:
+    """In a worker process of a full build: writes one new segment into the generation folder (no lock, no TOC).
+
+    The same arrangement as Whoosh's own multiprocessing writer (whoosh.multiproc), except that the worker that
+    checks a file also indexes it, so documents never cross a process boundary.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._writer = SegmentWriter(whoosh_index.open_dir(str(folder)), _lk=False, limitmb=LIMIT_MB)
+        self.added = False
+
+    def add_documents(self, documents: Iterable[dict[str, Any]]) -> None:
+        for document in documents:
+            self._writer.add_document(**document)
+            self.added = True
+
+    def finish(self) -> Any:
+        """The finished segment, or None when nothing was added."""
+        if not self.added:
+            self.cancel()
+            return None
+        return self._writer._finalize_segment()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
 
 
 class WhooshGenerationWriter:
     """Writes the Whoosh index in `folder`: a new one (`fresh`), or the copy of the served one already there."""
 
     def __init__(self, folder: Path, fresh: bool) -> None:
+        self.folder = folder
         if fresh:
             self.index = whoosh_index.create_in(str(folder), build_schema())
-            self._writer = self.index.writer(limitmb=128, procs=WRITER_PROCS, multisegment=True)
         else:
             self.index = whoosh_index.open_dir(str(folder))
-            self._writer = self.index.writer(limitmb=128)
+        self._writer = self.index.writer(limitmb=LIMIT_MB)
+        self._segments: list[Any] = []
+
+    def adopt_segments(self, segments: Iterable[Any]) -> None:
+        """Take in segments that ShardWriters wrote into this folder; they join the index at commit."""
+        self._segments.extend(segments)
 
     def add_documents(self, documents: Iterable[dict[str, Any]]) -> None:
         for document in documents:
@@ -44,7 +76,17 @@ class WhooshGenerationWriter:
             return [dict(searcher.stored_fields(d)) for d in searcher.docs_for_query(Term("path", path))]
 
     def commit(self) -> None:
-        self._writer.commit(optimize=False)
+        if not self._segments:
+            self._writer.commit(optimize=False)
+            return
+        writer = self._writer  # as SegmentWriter.commit, with the adopted segments added to the table of contents
+        final = writer._merge_segments(None, False, False) + self._segments
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+        writer._finish()
 
     def cancel(self) -> None:
         self._writer.cancel()

@@ -209,3 +209,27 @@ def test_an_unusable_served_generation_is_replaced_by_a_new_one(corpus: tuple[Pa
     assert result.full and result.generation == 2
     assert os.readlink(instance / "index") == "index-000002"
     assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
+
+
+def test_a_sharded_full_build_equals_a_single_process_one(corpus: tuple[Path, Path], tmp_path: Path,
+                                                        monkeypatch) -> None:  # noqa: ANN001
+    """Large full builds check and index in one worker per core, each writing a segment: same documents."""
+    content, instance = corpus
+    monkeypatch.setattr(build_module, "SHARD_ABOVE", 1)
+    sharded = build(content, instance)
+    monkeypatch.setattr(build_module, "SHARD_ABOVE", 10**9)
+    single = build(content, tmp_path / "single")
+    assert sharded.documents == single.documents
+    for query in ("birth certificate", "acte de naissance", "cash assistance", "section:key-priorities"):
+        assert sorted(hits(instance, query)) == sorted(hits(tmp_path / "single", query))
+
+
+def test_a_sharded_build_with_a_broken_file_changes_nothing(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001
+    content, instance = corpus
+    build(content, instance)
+    monkeypatch.setattr(build_module, "SHARD_ABOVE", 1)
+    edit(content / "mali/2020/unmet-needs.fr.md", "lang: fr", "lang: de")
+    with pytest.raises(BuildError) as caught:
+        build(content, instance, rebuild=True)
+    assert any("unmet-needs.fr.md" in p.path for p in caught.value.problems)
+    assert os.readlink(instance / "index") == "index-000001" and not list(instance.glob("*.building"))
