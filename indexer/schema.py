@@ -85,6 +85,9 @@ class FusedAnalyzer(Composable):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # noqa: ANN001
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # type: ignore[no-untyped-def]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if removestops and not chars and not keeporiginal:
+            yield from self._indexing(token, value, positions, start_pos)
+            return
         stops, charset, stem = self.stoplist, self.charset, self.stem
         pos = -1  # as StopFilter(renumber=True): the first kept word keeps its place, later ones close up
         for i, match in enumerate(self.expression.finditer(value)):
@@ -106,6 +109,22 @@ class FusedAnalyzer(Composable):
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
+            yield token
+
+
+    def _indexing(self, token: Token, value: str, positions: bool, start_pos: int):  # type: ignore[no-untyped-def]
+        """The same tokens as __call__ for the indexing case (stop words removed, no offsets), with less per word."""
+        stops, charset, cached, stem = self.stoplist, self.charset, self._cache.get, self.stem
+        token.stopped, token.boost = False, 1.0
+        pos = -1
+        for i, word in enumerate(self.expression.findall(value)):
+            word = word.lower() if charset is None else word.lower().translate(charset)
+            if word in stops:
+                continue
+            pos = start_pos + i if pos < 0 else pos + 1
+            token.text = cached(word) or stem(word)
+            if positions:
+                token.pos = pos
             yield token
 
 
