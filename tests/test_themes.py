@@ -443,3 +443,20 @@ def test_kb_themes_explain_shows_the_words_behind_each_theme() -> None:
     assert "¶2  gender-based-violence" in lines
     assert '    gender-based-violence: "gender-based violence", "One Stop Centre"' in lines
     assert "¶3  covid-19, healthy-lives" in lines
+
+
+def test_the_fast_slugs_path_agrees_with_tag_everywhere() -> None:
+    """Indexing uses Vocabulary.themes_of (no character offsets); it must find exactly what tag() explains."""
+    from indexer.content import split_front_matter, split_paragraphs
+    from indexer.themes import load_themes
+
+    root = Path(__file__).resolve().parent.parent
+    vocabulary = load_themes(root / "content")
+    checked = 0
+    for path in sorted((root / "content").rglob("*.md")):
+        lang = path.name.split(".")[-2]
+        _meta, body, line = split_front_matter(path.read_text(encoding="utf-8"))
+        for para in split_paragraphs(body, line):
+            assert vocabulary.themes_of(para.text, lang) == sorted(vocabulary.tag(para.text, lang)), (path, para.n)
+            checked += 1
+    assert checked >= 62
