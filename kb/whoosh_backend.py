@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -92,6 +93,9 @@ def read_facet_table(reader: Any, schema: Any) -> FacetTable:
     return FacetTable(live, values, codes, matrix, years[codes["year"]])
 
 
+MAX_WORD = 30  # letters: a longer "word" is not a misspelling worth an automaton walk
+
+
 class Speller:
     """Spelling suggestions from the corpus's own words (counted at build time, `kb-words.json`)."""
 
@@ -109,7 +113,7 @@ class Speller:
 
     def best(self, word: str) -> str | None:
         """The most frequent known word within two edits of `word`, when `word` itself is rare or unknown."""
-        if len(word) < 4 or not self.counts:
+        if not 4 <= len(word) <= MAX_WORD or not self.counts:
             return None
         own = self.counts.get(word, 0)
         options = [w for w in self.corrector.suggest(word, limit=8, maxdist=2, prefix=1) if w != word]
@@ -289,10 +293,15 @@ class WhooshBackend:
         if not text:
             return None
         _check_syntax(text)
+        _check_fields(text, gen.schema)
         reader = gen.searcher().reader()
         parts = []
         for lang in langs:
-            parsed = gen.parsers[lang].parse(text)
+            try:
+                parsed = gen.parsers[lang].parse(text)
+            except Exception:  # Whoosh's parser fails on some operator sequences ("NOT NOT a", "a ANDNOT ANDNOT b")
+                raise QueryError(N_("the query could not be read: check the order of AND, OR, NOT, ANDNOT and "
+                                    "ANDMAYBE (each stands between two words)")) from None
             parts.append(_cap_expansions(parsed, reader))
         parts = [p for p in parts if p is not wq.NullQuery]
         if not parts:
@@ -362,6 +371,19 @@ def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[t
         docnums, found = docnums[keep], found[keep]
     order = np.lexsort((docnums, -found))[offset:end]
     return [(int(docnums[i]), float(found[i])) for i in order]
+
+
+SEARCHABLE_FIELDS = ("title", "body", "text", "year", "theme", "themes", "section", "operation", "lang", "report",
+                     "country", "kind", "title_en", "title_fr", "body_en", "body_fr")
+FIELD_RE = re.compile(r"(?<![\w:])(\w+):")
+
+
+def _check_fields(text: str, schema: Any) -> None:
+    """A `name:` that names a field of the schema that cannot be searched (stored only, internal) is refused."""
+    for name in FIELD_RE.findall(text):
+        if name in schema.names() and name not in SEARCHABLE_FIELDS:
+            raise QueryError(N_("'%(field)s:' cannot be searched; search in title:, year:, theme:, section:, "
+                                "operation:, lang: or report:"), field=name)
 
 
 def _check_syntax(text: str) -> None:

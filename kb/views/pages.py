@@ -19,4 +19,5 @@ def search() -> tuple[str, int]:
         page = SearchPage(params=SearchParams(q=(request.args.get("q") or "")[:500]), error=str(err), error_detail=err)
         return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
     page = service().search(params, ui_lang=ui_lang(), base="/")
-    return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 200
+    status = 400 if page.error else 200  # the search page, with the reason, as for a bad parameter
+    return render_template("search.html", page=page, facet_fields=FACET_FIELDS), status
