@@ -32,12 +32,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from indexer.content import Problem, iter_section_files
-from indexer.whoosh_writer import WhooshGenerationWriter
+if TYPE_CHECKING:  # imported where used: a no-op build should not pay for Whoosh, Markdown and YAML
+    from indexer.content import Problem
+    from indexer.whoosh_writer import WhooshGenerationWriter
 
 MANIFEST = "kb-manifest.pickle"  # internal: a pickle loads 6x faster than JSON at 18,000 files
 WORDS = "kb-words.json"  # word -> count, for spelling suggestions
@@ -204,6 +205,8 @@ def _hardlink_copy(source: Path, target: Path) -> None:
 
 def indexed_files(content: Path) -> list[Path]:
     """The files whose documents are in the index: section documents and figures.yaml files."""
+    from indexer.content import iter_section_files
+
     return sorted([*iter_section_files(content), *content.glob("*/*/figures.yaml")])
 
 
@@ -301,6 +304,8 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
             _hardlink_copy(plan.served[1], folder)
         else:
             folder.mkdir()
+        from indexer.whoosh_writer import WhooshGenerationWriter
+
         writer = WhooshGenerationWriter(folder, fresh=not plan.incremental)
         try:
             records, words = _fill(content, plan, writer, progress)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +22,8 @@ def default_instance_dir() -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration from `instance/config.py`, then `test_config`; blueprints; one search service."""
+    from flask import Flask  # here, so that `kb index` and `kb check` do not pay for importing Flask
+
     instance = Path((test_config or {}).get("INSTANCE_PATH", default_instance_dir())).resolve()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
