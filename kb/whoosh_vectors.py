@@ -17,6 +17,7 @@ formula up to Whoosh's length quantisation.
 from __future__ import annotations
 
 import math
+import pickle
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -98,6 +99,33 @@ class Vectors:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return np.concatenate(ids_parts), np.concatenate(tf_parts)
 
+    def positions(self, field: str, text: str, reader: Any) -> np.ndarray:
+        """Every occurrence of a term as one int64 key, document << 32 | position (for phrases), cached."""
+        key = ("@positions", field, text)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found[0]
+        parts = []
+        for leaf, offset in reader.leaf_readers():
+            if (field, text) in leaf:
+                parts.append(_read_positions(leaf.postings(field, text), offset))
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        with self._lock:
+            self._cache[key] = (keys, np.zeros(0, dtype=np.float32))
+            self._bytes += keys.nbytes
+        return keys
+
+    def phrase_docs(self, field: str, words: list[str], reader: Any) -> np.ndarray:
+        """Documents where `words` stand one after another (Whoosh's phrase with slop 1), as document numbers."""
+        starts = self.positions(field, words[0], reader)
+        for offset, word in enumerate(words[1:], 1):
+            if not len(starts):
+                break
+            starts = starts[np.isin(starts + offset, self.positions(field, word, reader))]
+        return np.unique(starts >> 32)
+
     # ---------------------------------------------------------------- evaluating
     def term_scores(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
         ids, tfs = self.postings(field, text, reader)
@@ -134,6 +162,27 @@ def _read_blocks(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     if not id_blocks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _read_positions(matcher: Any, offset: int) -> np.ndarray:
+    """Keys (document << 32 | position) of a leaf matcher's postings, decoding Whoosh's Positions values.
+
+    Each value is the count then the pickled list of position deltas (whoosh.formats.Positions.encode).
+    """
+    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
+        matcher = matcher.child
+    docs, positions = [], []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        for docnum, value in zip(matcher._ids, matcher._values, strict=True):
+            deltas = pickle.loads(value[4:] + b".")
+            docs.append(np.full(len(deltas), docnum + offset, dtype=np.int64))
+            positions.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        matcher._next_block()
+    if not docs:
+        return np.zeros(0, dtype=np.int64)
+    return (np.concatenate(docs) << 32) | np.concatenate(positions)
 
 
 class Evaluator:
@@ -201,7 +250,13 @@ class Evaluator:
     def _phrase(self, node: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         mask, score = self.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
         if mask.any():
-            mask = mask & self.phrase_docs(node, mask)
+            if node.slop == 1 and node.fieldname in self.v.lengths:
+                words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
+                found = np.zeros(self.v.size, dtype=bool)
+                found[self.v.phrase_docs(node.fieldname, words, self.reader)] = True
+                mask = mask & found
+            else:
+                mask = mask & self.phrase_docs(node, mask)
         return mask, np.where(mask, score, 0).astype(np.float32)
 
     def _range(self, node: wq.NumericRange) -> tuple[np.ndarray, np.ndarray]:

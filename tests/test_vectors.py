@@ -11,6 +11,8 @@ QUERIES = [
     "refugees", "réfugiés", "birth certificate", '"birth certificate"', "education OR shelter", "COVID-19",
     "protection NOT monitoring", "acte de naissance", "section:unmet-needs", "year:2020 education",
     "theme:education", "refug*", '"Liptako-Gourma"', "year:[2019 TO 2020] returnees", "lang:fr retour",
+    '"acte de naissance"', '"gender-based violence"', '"protection monitoring"', '"UNHCR will continue"',
+    '"réfugiés maliens"', '"people of concern"',
 ]
 
 
