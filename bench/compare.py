@@ -302,6 +302,7 @@ class Row:
     kb: Answer | None = None
     datasette: Answer | None = None
     backend: float | None = None
+    whoosh: float | None = None  # Whoosh's own searcher.search (its collectors), top 10, same query and filters
     service: float | None = None
     service_total: int | None = None
     kb_total: int | None = None
@@ -440,6 +441,30 @@ def backend_phase(rows: Sequence[Row], warmup: Sequence[BenchQuery], instance: P
         row.service = time.perf_counter() - start
         row.backend = backend.calls[0] if backend.calls else None
         row.service_total = page.total
+        row.whoosh = raw_whoosh_seconds(backend.inner, params)
+
+
+def raw_whoosh_seconds(backend: Any, params: Any) -> float | None:
+    """Whoosh's own search of the same parsed query and filters (top 10 by BM25F, no facets), in seconds."""
+    from whoosh import query as wq
+
+    from kb.backend import QueryError
+    from kb.search import _text_langs
+
+    gen = backend._generation()
+    try:
+        parsed = backend.parse(gen, params.q, _text_langs(params))
+    except QueryError:
+        return None
+    filters = []
+    for name, values in params.filters.items():
+        if name == "year":
+            filters.append(wq.Or([wq.NumericRange("year", int(v), int(v)) for v in values]))
+        else:
+            filters.append(wq.Or([wq.Term(name, v) for v in values]))
+    start = time.perf_counter()
+    gen.searcher().search(parsed or wq.Every(), limit=10, filter=wq.And(filters) if filters else None)
+    return time.perf_counter() - start
 
 
 # ------------------------------------------------------------------------------------------------------ preparation
@@ -657,13 +682,15 @@ class Series:
     datasette: np.ndarray
     service: np.ndarray
     backend: np.ndarray
+    whoosh: np.ndarray
 
 
 def series(rows: Sequence[Row]) -> Series:
     ok_kb = [r.kb.seconds for r in rows if r.kb and r.kb.status == 200]
     ok_ds = [r.datasette.seconds for r in rows if r.datasette and r.datasette.status == 200]
     return Series(ms(ok_kb), ms(ok_ds), ms([r.service for r in rows if r.service is not None]),
-                  ms([r.backend for r in rows if r.backend is not None]))
+                  ms([r.backend for r in rows if r.backend is not None]),
+                  ms([r.whoosh for r in rows if r.whoosh is not None]))
 
 
 def mix_line(rows: Sequence[Row]) -> str:
@@ -689,11 +716,13 @@ def latency_table(rows: Sequence[Row], s: Series) -> list[str]:
                   f"{ds_errors}" + (f" ({ds_partial} facets timed out)" if ds_partial else "")),
         stats_row("kb SearchService.search (in-process)", s.service),
         stats_row("kb backend.search (in-process, raw)", s.backend),
+        stats_row("Whoosh searcher.search (in-process, top 10, no facets)", s.whoosh),
         "",
         "| ratio | p50 | p95 | p99 |",
         "|---|---:|---:|---:|",
     ]
     for name, top, bottom in (("kb / Datasette", s.kb, s.datasette), ("kb request / raw backend", s.kb, s.backend),
+                              ("kb request / raw Whoosh search", s.kb, s.whoosh),
                               ("kb request / SearchService", s.kb, s.service)):
         ratios = [pct(top, p) / pct(bottom, p) if len(bottom) and pct(bottom, p) else float("nan")
                   for p in (50, 95, 99)]
@@ -731,6 +760,10 @@ def targets_table(outcome: Outcome, s: Series) -> tuple[list[str], int]:
         ratio = pct(s.kb, p) / pct(s.backend, p) if len(s.backend) else float("nan")
         checks.append((f"kb request <= {t.request_vs_backend:g} x raw backend (p{p})",
                        f"{pct(s.kb, p):.1f} / {pct(s.backend, p):.1f} ms = {ratio:.2f} x",
+                       ratio <= t.request_vs_backend))
+        ratio = pct(s.kb, p) / pct(s.whoosh, p) if len(s.whoosh) else float("nan")
+        checks.append((f"kb request <= {t.request_vs_backend:g} x raw Whoosh search (p{p})",
+                       f"{pct(s.kb, p):.1f} / {pct(s.whoosh, p):.1f} ms = {ratio:.2f} x",
                        ratio <= t.request_vs_backend))
     checks.append((f"kb server peak RSS <= {t.rss_mb:g} MB", f"{rss:.0f} MB", rss <= t.rss_mb))
     lines = ["| target | measured | result |", "|---|---|---|"]
