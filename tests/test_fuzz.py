@@ -69,11 +69,13 @@ NUMBERS = ("", " ", "0", "1", "2", " 1", "1 ", "+1", "-1", "-0", "01", "1.0", "1
            "2020", "1899", "2101", "−1", "٢٠٢٠", "2020\x00", "true", "null", "[]")
 SORT_VALUES = ("relevance", "newest", "oldest", "", "RELEVANCE", "random", "newest ", "year", "-year")
 UI_VALUES = ("en", "fr", "", "de", "EN", "fr-FR", "../en", "<x>")
-# Inputs the general properties leave out because they hit a known bug (the strict xfails at the end pin each one):
-# a STORED-only field, NOT followed by an operator, two ANDNOT/ANDMAYBE in a row. Over-approximations on purpose.
+# Inputs that once hit a known bug (a STORED-only field, NOT followed by an operator, two ANDNOT/ANDMAYBE in a row:
+# all fixed in kb/whoosh_backend.py). Kept as the shapes bench/soak.py sends more of with --include-known-bugs;
+# nothing is left out of the properties any more.
 OPERATORS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b"
-KNOWN_500 = re.compile(r"(?<!\w)(?:" + "|".join(STORED_ONLY_FIELDS) + r"):"
-                       r"|NOT\s+" + OPERATORS + r"|(?:ANDNOT|ANDMAYBE)\s+(?:ANDNOT|ANDMAYBE)\b")
+KNOWN_500_SHAPES = re.compile(r"(?<!\w)(?:" + "|".join(STORED_ONLY_FIELDS) + r"):"
+                              r"|NOT\s+" + OPERATORS + r"|(?:ANDNOT|ANDMAYBE)\s+(?:ANDNOT|ANDMAYBE)\b")
+KNOWN_500 = re.compile(r"(?!)")  # matches nothing: no input is a known bug now
 
 # ------------------------------------------------------------------------------------------------ the strategies
 
@@ -251,7 +253,7 @@ def _query_string(pairs: list[tuple[str, str]]) -> str:
 
 
 def _known_bug(pairs: list[tuple[str, str]]) -> bool:
-    return False  # the three parser crashes KNOWN_500 described are fixed; their tests below now assert a 400
+    return any(name == "q" and KNOWN_500.search(value) for name, value in pairs)
 
 
 @FUZZ
