@@ -343,6 +343,8 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
         writer.delete_documents(sorted(set(result.changed) | set(result.deleted)))
     todo = result.added + result.changed
     hashes = {rel: plan.files[rel]["hash"] for rel in todo}
+    if progress is not None and hasattr(progress, "start"):
+        progress.start(len(todo))
     cache = plan.instance / LANGUAGE_CACHE
     language.load_cache(cache)
     learned = False
@@ -416,14 +418,26 @@ def _read_json(path: Path) -> Any:
 # -------------------------------------------------------------------------------------------------------------- CLI
 
 
+class _BarProgress:
+    """Feeds a click progress bar: its length becomes the number of files the build has to check and index."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def start(self, total: int) -> None:
+        self.bar.length = max(total, 1)
+
+    def __call__(self, done: int) -> None:
+        self.bar.update(done)
+
+
 def run_build(content: Path, instance: Path, *, rebuild: bool = False) -> int:
     """`kb index`: build, report on stdout, problems on stderr; exit 0, or 1 on invalid content, 3 when locked."""
     show_bar = sys.stderr.isatty()
     try:
         if show_bar:
-            total = len(indexed_files(content)) if content.is_dir() else 0
-            with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
-                result = build_index(content, instance, rebuild=rebuild, progress=bar.update)
+            with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
+                result = build_index(content, instance, rebuild=rebuild, progress=_BarProgress(bar))
         else:
             result = build_index(content, instance, rebuild=rebuild)
     except BuildLocked as err:
