@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -90,42 +90,34 @@ class Vocabulary:
         for bucket in self.index.get(lang, {}).values():
             yield from bucket
 
-    def matches(self, text: str, lang: str) -> list[Match]:
-        """Every trigger in `text`, left to right; at each word the longest term wins and consumes its words."""
+    def _found(self, stems: list[str], lang: str) -> Iterator[tuple[int, Entry]]:
+        """(word index, entry) of every trigger among `stems`, left to right; the longest term at a word wins and
+        consumes its words."""
         index = self.index.get(lang if lang in LANGS else "en", {})
-        tokens = _tokens(text, lang)
-        stems = [stem for stem, _, _ in tokens]
-        found: list[Match] = []
         i, n = 0, len(stems)
         while i < n:
             step = 1
             for entry in index.get(stems[i], ()):
                 size = len(entry.stems)
                 if size == 1 or tuple(stems[i : i + size]) == entry.stems:
-                    start, end = tokens[i][1], tokens[i + size - 1][2]
-                    found.append(Match(entry, start, end, _surface(text, start, end)))
+                    yield i, entry
                     step = size
                     break
             i += step
+
+    def matches(self, text: str, lang: str) -> list[Match]:
+        """Every trigger in `text`, left to right, with the words as written."""
+        tokens = _tokens(text, lang)
+        found: list[Match] = []
+        for i, entry in self._found([stem for stem, _, _ in tokens], lang):
+            start, end = tokens[i][1], tokens[i + len(entry.stems) - 1][2]
+            found.append(Match(entry, start, end, _surface(text, start, end)))
         return found
 
     def themes_of(self, text: str, lang: str) -> list[str]:
-        """The themes of `text` (sorted), as `tag` finds them, without working out the words as written (faster:
-        what indexing needs)."""
-        index = self.index.get(lang if lang in LANGS else "en", {})
+        """The themes of `text` (sorted), as `tag` finds them, without the words as written (what indexing needs)."""
         stems = [t.text for t in analyzer_for(lang)(text) if not t.text.isdigit()]
-        found: set[str] = set()
-        i, n = 0, len(stems)
-        while i < n:
-            step = 1
-            for entry in index.get(stems[i], ()):
-                size = len(entry.stems)
-                if size == 1 or tuple(stems[i : i + size]) == entry.stems:
-                    found.update(entry.slugs)
-                    step = size
-                    break
-            i += step
-        return sorted(found)
+        return sorted({slug for _, entry in self._found(stems, lang) for slug in entry.slugs})
 
     def tag(self, text: str, lang: str) -> dict[str, list[str]]:
         """Theme slug -> the words of `text`, as written, that triggered it (each once, in order), slugs sorted."""
