@@ -351,8 +351,9 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
     if plan.incremental or len(todo) < SHARD_ABOVE or (os.cpu_count() or 1) < 2:
         found_all: Iterable = _write_in_process(content, hashes, todo, writer, problems, progress)
     else:
-        found_all, segments = index_in_shards(content, hashes, todo, writer.folder, progress)
+        found_all, segments, shard_words = index_in_shards(content, hashes, todo, writer.folder, progress)
         writer.adopt_segments(segments)
+        words.update(shard_words)
     for found in found_all:
         language.remember(found.languages)
         learned = learned or bool(found.languages)

@@ -123,6 +123,7 @@ class ShardResult:
 
     results: list[FileResult]
     segment: Any  # a Whoosh segment written into the generation folder, or None
+    words: Counter  # the shard's word counts (spelling suggestions), summed
 
 
 def _index_shard(job: tuple[Path, list[tuple[str, str]]]) -> ShardResult:
@@ -132,23 +133,25 @@ def _index_shard(job: tuple[Path, list[tuple[str, str]]]) -> ShardResult:
     folder, items = job
     writer = ShardWriter(folder)
     results = []
+    words: Counter = Counter()
     try:
         for item in items:
             result = _Worker.run(item)
             if not result.problems:
                 writer.add_documents(result.documents)
-            result.documents = []
+            words.update(result.words)
+            result.documents, result.words = [], Counter()  # a shard's words travel back once, summed
             results.append(result)
             with _Worker.done.get_lock():
                 _Worker.done.value += 1
-        return ShardResult(results, writer.finish())
+        return ShardResult(results, writer.finish(), words)
     except BaseException:
         writer.cancel()
         raise
 
 
 def index_in_shards(content: Path, hashes: dict[str, str], rels: list[str], folder: Path,
-                    progress: Any = None, jobs: int | None = None) -> tuple[list[FileResult], list[Any]]:
+                    progress: Any = None, jobs: int | None = None) -> tuple[list[FileResult], list[Any], Counter]:
     """A full build's heavy part, in parallel: each worker checks, tags and indexes a shard of the files.
 
     Returns every file's result (in `rels` order) and the segments written; the caller commits them (or, on any
@@ -172,7 +175,8 @@ def index_in_shards(content: Path, hashes: dict[str, str], rels: list[str], fold
         progress(len(items) - reported)
     order = {rel: i for i, rel in enumerate(rels)}
     results = sorted((r for shard in shard_results for r in shard.results), key=lambda r: order[r.rel])
-    return results, [shard.segment for shard in shard_results if shard.segment is not None]
+    words = sum((shard.words for shard in shard_results), Counter())
+    return results, [shard.segment for shard in shard_results if shard.segment is not None], words
 
 
 def _setup_shard_worker(content: Path, done: Any) -> None:

@@ -222,6 +222,9 @@ def test_a_sharded_full_build_equals_a_single_process_one(corpus: tuple[Path, Pa
     assert sharded.documents == single.documents
     for query in ("birth certificate", "acte de naissance", "cash assistance", "section:key-priorities"):
         assert sorted(hits(instance, query)) == sorted(hits(tmp_path / "single", query))
+    words = [(folder / "index" / build_module.WORDS).read_text(encoding="utf-8")
+             for folder in (instance, tmp_path / "single")]
+    assert words[0] == words[1] and '"statelessness"' in words[0]  # spelling suggestions draw on the same counts
 
 
 def test_a_sharded_build_with_a_broken_file_changes_nothing(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001
