@@ -2,7 +2,7 @@
 
     python bench/queries.py CORPUS [--count 300] [--seed 7]     # prints the mix, one query a line
 
-`Vocabulary.from_corpus` reads an even sample of the English and French section files, splits their bodies into
+`Vocabulary.from_corpus` reads a seeded random sample of the English and French section files, splits their bodies into
 words (letters only, lower-case), drops stop words (Whoosh's English and French lists, accents folded) and words of
 fewer than four letters, and keeps per language each word's document frequency, the documents' word lists (for
 multi-word AND queries whose words really co-occur) and their adjacent word pairs (for phrases). Facet values come
@@ -105,8 +105,8 @@ class Vocabulary:
         years = sorted({p.name for op in operations[:5] for p in (corpus / op).iterdir() if p.name.isdigit()})
         for lang in LANGS:
             files = sorted(corpus.glob(f"*/*/*.{lang}.md"))
-            step = max(1, len(files) // files_per_lang)
-            for path in files[::step][:files_per_lang]:
+            # a seeded sample, not every n-th file: a step that is a multiple of 7 would pick one section kind only
+            for path in sorted(random.Random(lang).sample(files, min(files_per_lang, len(files)))):
                 langs[lang].add(section_body(path), stops)
         return cls(langs, years, operations, theme_slugs(corpus))
 
@@ -164,7 +164,7 @@ class QueryMix:
         self.rng = random.Random(seed)
         self.common = {lang: [w for w, _ in v.df.most_common(COMMON_WORDS)] for lang, v in vocabulary.langs.items()}
         self.rare = {lang: [w for w, n in v.df.items() if n >= 3 and w not in set(self.common[lang])]
-                     for lang, v in vocabulary.langs.items()}
+                     or self.common[lang] for lang, v in vocabulary.langs.items()}
         self.phrases = {lang: [p for p, n in v.pairs.items() if n >= 2] for lang, v in vocabulary.langs.items()}
 
     def make(self, count: int, exclude: set[BenchQuery] | None = None, max_tries: int = 50) -> list[BenchQuery]:
