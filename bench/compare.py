@@ -500,6 +500,7 @@ def ensure_datasette_venv(venv: Path, log: IO[bytes]) -> Path:
     return bin_dir
 
 
+ROWS_FORMAT = 2  # bump when export_rows changes: databases loaded by an older export are reloaded
 BUILD_RE = re.compile(r"generation (\d+), (\d+) documents")
 
 
@@ -549,7 +550,7 @@ def export_rows(instance: Path, out: Path) -> int:
                 suffix = "fr" if lang == "fr" else "en"
                 row = {key: fields.get(key) for key in ("doc_id", "operation", "year", "section", "lang", "report")}
                 row["themes"] = [t for t in (fields.get("theme") or "").split(",") if t]
-                row["title"], row["body"] = fields.get(f"title_{suffix}") or "", fields.get(f"body_{suffix}") or ""
+                row["title"], row["body"] = fields.get(f"title_{suffix}") or "", stored_body(fields, suffix)
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
     finally:
@@ -557,10 +558,20 @@ def export_rows(instance: Path, out: Path) -> int:
     return count
 
 
+def stored_body(fields: dict[str, Any], suffix: str) -> str:
+    """The section's text as kb indexed it: the stored body field, or else its stored paragraphs, joined."""
+    from indexer.schema import SEPARATOR
+
+    body = fields.get(f"body_{suffix}")
+    if body:
+        return str(body)
+    return SEPARATOR.join(str(p[1]) for p in fields.get("paragraphs") or [])
+
+
 def ensure_database(instance: Path, folder: Path, bin_dir: Path, log: IO[bytes]) -> tuple[Path, int, float | None]:
     """(the SQLite file, its sections, load seconds or None when reused): redone when kb's generation changed."""
     db, stamp = folder / "sections.db", folder / "sections.db.json"
-    wanted = {"generation": served_folder(instance).name}
+    wanted = {"generation": served_folder(instance).name, "format": ROWS_FORMAT}
     if db.is_file() and stamp.is_file():
         known = json.loads(stamp.read_text())
         if {k: known.get(k) for k in wanted} == wanted:
@@ -568,6 +579,10 @@ def ensure_database(instance: Path, folder: Path, bin_dir: Path, log: IO[bytes])
     start = time.perf_counter()
     rows = folder / "sections.ndjson"
     count = export_rows(instance, rows)
+    with rows.open(encoding="utf-8") as handle:
+        has_text = any(json.loads(line)["body"] for line in handle)
+    if count and not has_text:
+        raise StepFailed(f"the {count:,} sections exported from kb's index have no text; see export_rows")
     status, _ = run_logged([str(bin_dir / "python"), str(LOADER), str(rows), str(db)], log, timeout=3600)
     if status != 0:
         raise StepFailed(f"bench/datasette_load.py failed (status {status})")
