@@ -46,6 +46,7 @@ LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of langu
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
 SHARD_ABOVE = 200  # files: a full build of more is checked and indexed by one worker per core, in segments
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
+BASIS_FILES = ("themes.yaml", "operations.yaml")  # read by every file's check and tagging
 
 
 class BuildError(Exception):
@@ -70,6 +71,7 @@ class BuildResult:
     documents: int = 0
     seconds: float = 0.0
     full: bool = False
+    reason: str = ""  # why a build that could have been incremental was full
 
     @property
     def up_to_date(self) -> bool:
@@ -248,15 +250,50 @@ class _Plan:
     files: dict[str, dict[str, Any]]
     old: dict[str, dict[str, Any]]
     result: BuildResult
+    basis: str = ""
 
     @property
     def incremental(self) -> bool:
         return self.served is not None and not self.result.full
 
 
+def basis(content: Path) -> str:
+    """A fingerprint of what every document depends on besides its own file: the analysis and the shared YAML files.
+
+    When it changes (a theme's triggers edited, a new analysis), every file must be checked and indexed again.
+    """
+    from indexer.model import ANALYSIS_VERSION
+
+    digest = hashlib.sha256(f"analysis {ANALYSIS_VERSION}\n".encode())
+    for name in BASIS_FILES:
+        try:
+            digest.update(name.encode() + b"\0" + (content / name).read_bytes() + b"\0")
+        except OSError:
+            digest.update(name.encode() + b"\0missing\0")
+    return digest.hexdigest()
+
+
+def _basis_changed(served: tuple[int, Path] | None, manifest: dict[str, Any], current: str) -> str:
+    if served is None or manifest.get("basis") == current:
+        return ""
+    if manifest.get("analysis") != _analysis_version():
+        return "the index was built by another version of kb"
+    return "themes.yaml or operations.yaml changed"
+
+
+def _analysis_version() -> str:
+    from indexer.model import ANALYSIS_VERSION
+
+    return ANALYSIS_VERSION
+
+
 def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     served = served_generation(instance)
-    manifest = read_manifest(served[1])["files"] if served else {}
+    manifest = read_manifest(served[1]) if served else {}
+    current = basis(content)
+    reason = "" if rebuild else _basis_changed(served, manifest, current)
+    rebuild = rebuild or bool(reason)
+    manifest = manifest.get("files", {})
     files = scan(content, manifest)
     old = {} if rebuild else manifest
     added = sorted(set(files) - set(old))
@@ -265,7 +302,8 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     result = BuildResult(_next_generation(instance, served), added, changed, deleted,
                          len(files) - len(added) - len(changed))
     result.full = served is None or rebuild
-    return _Plan(instance, served, files, old, result)
+    result.reason = reason
+    return _Plan(instance, served, files, old, result, current)
 
 
 def build_index(
@@ -317,7 +355,8 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
         _write_json(folder / WORDS, dict(sorted(words.items())))
         for rel, stat in plan.files.items():
             records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
-        _write_pickle(folder / MANIFEST, {"version": 3, "documents": documents, "files": records})
+        _write_pickle(folder / MANIFEST, {"version": 3, "documents": documents, "files": records,
+                                          "basis": plan.basis, "analysis": _analysis_version()})
         _fsync_dir(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -456,6 +495,8 @@ def run_build(content: Path, instance: Path, *, rebuild: bool = False) -> int:
         click.echo(f"Index is up to date (generation {result.generation}, {result.documents} documents).")
     else:
         kind = "Full build" if result.full else "Incremental build"
+        if result.reason:
+            kind += f" ({result.reason})"
         click.echo(
             f"{kind}: generation {result.generation}, {result.documents} documents "
             f"({len(result.added)} added, {len(result.changed)} changed, {len(result.deleted)} deleted) "

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Raise whenever indexer.schema or indexer.documents change the terms or fields a file is indexed under: a build
+# over an index made under another version is a full build (incremental builds never mix the two).
+ANALYSIS_VERSION = "2"
+
 LANGS: tuple[str, ...] = ("en", "fr")
 REPORT_KINDS: tuple[str, ...] = ("year-end", "plan")
 

@@ -1,8 +1,11 @@
 """The Whoosh schema and the English and French analyzers: the one definition of indexed fields.
 
 One Whoosh document per section per language. The text of an English section goes to `title_en`/`body_en`
-(English stemming and stop words), a French one to `title_fr`/`body_fr` (accent folding, then French stop words,
-then the Snowball French stemmer), so that a query parsed over all four fields searches both languages.
+(accent folding, English stop words and stemming), a French one to `title_fr`/`body_fr` (accent folding, then
+French stop words, then the Snowball French stemmer), so that a query parsed over all four fields searches both
+languages, and "Cote d'Ivoire" finds "Côte d'Ivoire" in either.
+
+`indexer.model.ANALYSIS_VERSION` names this analysis: an index built under another one is rebuilt in full.
 """
 
 from __future__ import annotations
@@ -133,7 +136,8 @@ FRENCH_STOPS = frozenset(fold(word) for word in stoplists["fr"]) | {"l", "d", "q
 
 @cache
 def english_analyzer() -> Analyzer:
-    return FusedAnalyzer(r"\w+(?:\.?\w+)*", frozenset(stoplists["en"]), "en", conflate=STEM_CONFLATIONS)
+    return FusedAnalyzer(r"\w+(?:\.?\w+)*", frozenset(stoplists["en"]), "en", charset=accent_map,
+                         conflate=STEM_CONFLATIONS)
 
 
 @cache
@@ -148,6 +152,7 @@ def english_chain() -> Analyzer:
     return (
         RegexTokenizer(r"\w+(?:\.?\w+)*")
         | LowercaseFilter()
+        | CharsetFilter(accent_map)
         | StopFilter(stoplist=stoplists["en"], minsize=1)
         | StemFilter(lang="en", cachesize=50000)
         | ConflateFilter(STEM_CONFLATIONS)

@@ -10,7 +10,8 @@ from indexer.schema import analyse, analyzer_for, english_chain, french_chain
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 EXTRA = {
-    "en": "U.N.H.C.R. self-reliance of 17,041 refugees; the registration, registered, register — an IDP's return.",
+    "en": "U.N.H.C.R. self-reliance of 17,041 refugees; the registration, registered, register — an IDP's return to "
+          "Côte d'Ivoire.",
     "fr": "L'accès à l'éducation des réfugiés ; l’été, œuvre, Ménaka, qu'il, aujourd'hui — PDI.",
 }
 

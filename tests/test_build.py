@@ -64,6 +64,25 @@ def test_editing_one_file_reindexes_that_file_only(corpus: tuple[Path, Path]) ->
     assert len(hits(instance, "radios")) == 2  # the French twin is still there, and nothing doubled
 
 
+def test_editing_themes_yaml_retags_every_file(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    assert "mali/2020/key-achievements/en" not in hits(instance, "radios", theme="resettlement")
+    edit(content / "themes.yaml", "      - resettled\n", "      - resettled\n      - solar radios\n")
+    result = build(content, instance)
+    assert result.full and "themes.yaml" in result.reason  # no file changed, yet every file's themes may have
+    assert "mali/2020/key-achievements/en" in hits(instance, "radios", theme="resettlement")
+    assert build(content, instance).up_to_date
+
+
+def test_an_index_of_another_analysis_version_is_rebuilt_in_full(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001
+    content, instance = corpus
+    build(content, instance)
+    monkeypatch.setattr("indexer.model.ANALYSIS_VERSION", "older")
+    result = build(content, instance)
+    assert result.full and "another version of kb" in result.reason
+
+
 def test_deleting_a_pair_removes_it_from_the_index(corpus: tuple[Path, Path]) -> None:
     content, instance = corpus
     build(content, instance)

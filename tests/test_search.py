@@ -44,6 +44,13 @@ def test_english_word_forms_match(service: SearchService, word: str) -> None:
     assert {"mali/2020/unmet-needs/en", "mali/2020/working-environment/en"} <= found
 
 
+@pytest.mark.parametrize("word", ["Ménaka", "Menaka", "MENAKA"])
+def test_place_names_match_with_or_without_accents_in_both_languages(service: SearchService, word: str) -> None:
+    # the English page writes "Menaka", the French "Ménaka": a researcher may type either
+    found = set(ids(run(service, q=word)))
+    assert {"mali/2020/key-achievements/en", "mali/2020/key-achievements/fr"} <= found
+
+
 def test_a_query_searches_both_languages_unless_filtered(service: SearchService) -> None:
     both = run(service, q="COVID-19")
     assert {h.lang for h in both.hits} == {"en", "fr"}
