@@ -10,17 +10,14 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
-from indexer.schema import analyzer_for, fold
+from indexer.schema import analyzer_for
 
 SNIPPET_CHARS = 320
 
 
 def matched_spans(text: str, terms: set[str], lang: str) -> list[tuple[int, int]]:
     """Character spans of the words in `text` whose analysed form is one of `terms`."""
-    if not terms or not text:
-        return []
-    analyzer = analyzer_for(lang)
-    return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, positions=True) if t.text in terms]
+    return [(start, end) for _, start, end in analyzer_for(lang).matches(text, terms)]
 
 
 def best_paragraph(paragraphs: Sequence[Sequence], terms: set[str], lang: str) -> tuple[int, list[tuple[int, int]]]:
@@ -29,18 +26,11 @@ def best_paragraph(paragraphs: Sequence[Sequence], terms: set[str], lang: str) -
     if not terms:
         return best_n, []
     analyzer = analyzer_for(lang)
-    heads = {term[:3] for term in terms}
     for para in paragraphs:
-        n, text = para[0], para[1]
-        folded = fold(text) if lang == "fr" else text.lower()
-        if not any(head in folded for head in heads):
-            continue  # stems start like the words they come from: no match possible
-        # Whoosh reuses one Token object while iterating: copy what we need at once
-        tokens = analyzer(text, chars=True, positions=True)
-        found = [(t.text, t.startchar, t.endchar) for t in tokens if t.text in terms]
-        key = (len({word for word, _, _ in found}), len(found))
+        found = analyzer.matches(para[1], terms)
+        key = (len({term for term, _, _ in found}), len(found))
         if key > best_key:
-            best_n, best_spans, best_key = n, [(start, end) for _, start, end in found], key
+            best_n, best_spans, best_key = para[0], [(start, end) for _, start, end in found], key
     return best_n, best_spans
 
 

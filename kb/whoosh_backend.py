@@ -9,7 +9,6 @@ request opens the new generation; nothing is restarted.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -24,10 +23,10 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
-from whoosh.spelling import ListCorrector
 
 from indexer.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.backend import N_, Hit, Query, QueryError, Result
+from kb.spelling import Speller
 from kb.whoosh_vectors import Evaluator, Unsupported, Vectors
 
 MULTI_VALUED = frozenset({"theme"})
@@ -91,34 +90,6 @@ def read_facet_table(reader: Any, schema: Any) -> FacetTable:
             codes[field] = column
     years = np.array([int(v) for v in values["year"]] + [0], dtype=np.int32)
     return FacetTable(live, values, codes, matrix, years[codes["year"]])
-
-
-MAX_WORD = 30  # letters: a longer "word" is not a misspelling worth an automaton walk
-
-
-class Speller:
-    """Spelling suggestions from the corpus's own words (counted at build time, `kb-words.json`)."""
-
-    def __init__(self, counts: dict[str, int]) -> None:
-        self.counts = counts
-        self.corrector = ListCorrector(sorted(counts))
-
-    @classmethod
-    def load(cls, path: Path) -> Speller:
-        try:
-            with path.open(encoding="utf-8") as handle:
-                return cls(json.load(handle))
-        except (OSError, ValueError):
-            return cls({})
-
-    def best(self, word: str) -> str | None:
-        """The most frequent known word within two edits of `word`, when `word` itself is rare or unknown."""
-        if not 4 <= len(word) <= MAX_WORD or not self.counts:
-            return None
-        own = self.counts.get(word, 0)
-        options = [w for w in self.corrector.suggest(word, limit=8, maxdist=2, prefix=1) if w != word]
-        options = [w for w in options if self.counts.get(w, 0) > own]
-        return max(options, key=lambda w: self.counts[w], default=None)
 
 
 class _Generation:
@@ -406,7 +377,7 @@ def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
 
     def visit(node: wq.Query) -> wq.Query:
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
-            text = fold(node.text) if node.fieldname.endswith("_fr") else node.text.lower()
+            text = fold(node.text)  # both languages are indexed accent-folded
             stem = text.split("*")[0].split("?")[0]
             if len(stem) < MIN_PREFIX:
                 raise QueryError(N_("'%(text)s': put at least %(n)d letters before * or ?"), text=node.text,

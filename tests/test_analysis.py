@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.schema import analyse, analyzer_for, english_chain, french_chain
 
@@ -47,3 +49,24 @@ def test_english_register_forms_share_a_stem(word: str) -> None:
 def test_stop_words_are_dropped_per_language() -> None:
     assert analyse("the acte de naissance", "fr") == ["the", "acte", "naissanc"]
     assert analyse("the birth of a child", "en") == ["birth", "child"]
+
+
+def _slow_matches(lang: str, text: str, terms: set[str]) -> list[tuple[str, int, int]]:
+    return [(t.text, t.startchar, t.endchar) for t in analyzer_for(lang)(text, chars=True) if t.text in terms]
+
+
+def test_matches_finds_the_words_the_token_walk_finds_on_the_corpus() -> None:
+    for text, lang in _texts():
+        every = set(analyse(text, lang))
+        some = set(sorted(every)[::7])
+        for terms in (every, some, {"zzz"}):
+            assert analyzer_for(lang).matches(text, terms) == _slow_matches(lang, text, terms)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="abcéÉèAB .'-_1\nœİß", max_size=60), lang=st.sampled_from(["en", "fr"]),
+       data=st.data())
+def test_matches_equals_the_token_walk_on_odd_text(text: str, lang: str, data: st.DataObject) -> None:
+    every = sorted(set(analyse(text, lang)))
+    terms = set(data.draw(st.lists(st.sampled_from(every), unique=True))) if every else set()
+    assert analyzer_for(lang).matches(text, terms) == _slow_matches(lang, text, terms)
