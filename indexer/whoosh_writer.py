@@ -12,9 +12,11 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from indexer.schema import build_schema
+from indexer.postings import write_missing, write_segment
+from indexer.schema import TEXT_FIELDS, build_schema
 
 LIMIT_MB = 128  # memory for postings before a writer spills a run to disk
 
@@ -52,6 +54,7 @@ class ShardWriter:
     """
 
     def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self._writer = _SegmentWriter(whoosh_index.open_dir(str(folder)), _lk=False, limitmb=LIMIT_MB)
         self.added = False
 
@@ -61,11 +64,17 @@ class ShardWriter:
             self.added = True
 
     def finish(self) -> Any:
-        """The finished segment, or None when nothing was added."""
+        """The finished segment, with its posting sidecar (indexer.postings), or None when nothing was added."""
         if not self.added:
             self.cancel()
             return None
-        return self._writer._finalize_segment()
+        segment = self._writer._finalize_segment()
+        reader = SegmentReader(self._writer.storage, self._writer.schema, segment)
+        try:
+            write_segment(self.folder, reader, TEXT_FIELDS)
+        finally:
+            reader.close()
+        return segment
 
     def cancel(self) -> None:
         self._writer.cancel()
@@ -117,7 +126,8 @@ class WhooshGenerationWriter:
         self._writer.cancel()
 
     def close(self) -> int:
-        """Close the index; returns how many documents it holds."""
+        """Close the index and give every segment its posting sidecar; returns how many documents it holds."""
         count = self.index.doc_count()
         self.index.close()
+        write_missing(self.folder, TEXT_FIELDS)
         return count

@@ -106,7 +106,7 @@ class _Generation:
         self.phrase_cache: OrderedDict[Any, np.ndarray] = OrderedDict()
         searcher = self.searcher()
         self.table = read_facet_table(searcher.reader(), self.schema)
-        self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live))
+        self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live), folder)
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller.load(folder / WORDS_FILE)
         self.cache: OrderedDict[Any, Result] = OrderedDict()

@@ -20,12 +20,15 @@ import math
 import pickle
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from indexer.postings import Sidecar
 
 K1, B = 1.2, 0.75
 CACHE_BYTES = 96 * 1024 * 1024
@@ -40,11 +43,15 @@ class Unsupported(Exception):
 class Vectors:
     """One generation's postings as arrays, shared by all threads (the cache is locked)."""
 
-    def __init__(self, reader: Any, schema: Any, text_fields: tuple[str, ...], size: int) -> None:
+    def __init__(self, reader: Any, schema: Any, text_fields: tuple[str, ...], size: int,
+                 folder: Path | None = None) -> None:
         self.reader = reader
         self.schema = schema
         self.size = size
         self.leaves = list(reader.leaf_readers())
+        # each segment's posting sidecar (indexer.postings), or None: that segment is read from Whoosh's blocks
+        self.sides = [Sidecar.open(folder, leaf._segment.segment_id())
+                      if folder is not None and hasattr(leaf, "_segment") else None for leaf, _ in self.leaves]
         self.lengths = {f: self._lengths(f) for f in text_fields}
         total = max(reader.doc_count_all(), 1)
         self.avg = {f: (reader.field_length(f) / total) or 1.0 for f in text_fields}
@@ -86,15 +93,16 @@ class Vectors:
                 self._bytes -= ids.nbytes + tfs.nbytes
         return found
 
-    @staticmethod
-    def _read(field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _read(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, tf_parts = [], []
-        for leaf, offset in reader.leaf_readers():
-            if (field, text) not in leaf:
+        for side, (leaf, offset) in zip(self.sides, reader.leaf_readers(), strict=True):
+            if side is not None and side.has_field(field):
+                ids, tfs = side.postings(field, text)
+            elif (field, text) in leaf:
+                ids, tfs = _read_blocks(leaf.postings(field, text))
+            else:
                 continue
-            matcher = leaf.postings(field, text)
-            ids, tfs = _read_blocks(matcher)
-            ids_parts.append(ids + offset)
+            ids_parts.append(ids.astype(np.int64) + offset)
             tf_parts.append(tfs)
         if not ids_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -115,16 +123,17 @@ class Vectors:
                 return found[0]
         narrow = candidates is not None and len(candidates) * NARROW_RATIO < len(self.postings(field, text, reader)[0])
         parts = []
-        for leaf, offset in reader.leaf_readers():
-            if (field, text) not in leaf:
-                continue
+        for side, (leaf, offset) in zip(self.sides, reader.leaf_readers(), strict=True):
             wanted = None
             if narrow:
                 size = leaf.doc_count_all()
                 wanted = candidates[(candidates >= offset) & (candidates < offset + size)] - offset
                 if not len(wanted):
                     continue
-            parts.append(_read_positions(leaf.postings(field, text), offset, wanted))
+            if side is not None and side.has_field(field):
+                parts.append(side.keys(field, text, offset, wanted))
+            elif (field, text) in leaf:
+                parts.append(_read_positions(leaf.postings(field, text), offset, wanted))
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         if not narrow:
             with self._lock:

@@ -244,6 +244,40 @@ def test_a_sharded_full_build_equals_a_single_process_one(corpus: tuple[Path, Pa
     words = [(folder / "index" / build_module.WORDS).read_text(encoding="utf-8")
              for folder in (instance, tmp_path / "single")]
     assert words[0] == words[1] and '"statelessness"' in words[0]  # spelling suggestions draw on the same counts
+    assert_every_segment_has_its_sidecar(instance)
+
+
+def segment_ids(instance: Path) -> set[str]:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(instance / "index"))
+    try:
+        return {segment.segment_id() for segment in ix._segments()}
+    finally:
+        ix.close()
+
+
+def assert_every_segment_has_its_sidecar(instance: Path) -> None:
+    """Each segment has its posting sidecar (indexer.postings), and no sidecar outlives its segment."""
+    folder = instance / "index"
+    sidecars = {p.name.removesuffix(".kbpost.json") for p in folder.glob("*.kbpost.json")}
+    assert sidecars == segment_ids(instance)
+    assert {p.name.removesuffix(".kbpost") for p in folder.glob("*.kbpost")} == sidecars
+
+
+def test_builds_give_every_segment_its_posting_sidecar(corpus: tuple[Path, Path]) -> None:
+    content, instance = corpus
+    build(content, instance)
+    assert_every_segment_has_its_sidecar(instance)
+    counts = []
+    for n in range(12):  # incremental builds add segments, and Whoosh merges the small ones away
+        edit(content / "mali/2020/key-achievements.en.md", "solar radios", f"solar radios ({n})")
+        build(content, instance)
+        assert_every_segment_has_its_sidecar(instance)
+        counts.append(len(segment_ids(instance)))
+        assert hits(instance, f'"solar radios {n}"') == ["mali/2020/key-achievements/en"]  # read from the sidecar
+    assert hits(instance, f'"solar radios {n - 1}"') == []
+    assert max(counts) > 1 and min(counts[1:]) < max(counts), counts  # segments were added and merged
 
 
 def test_a_sharded_build_with_a_broken_file_changes_nothing(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001

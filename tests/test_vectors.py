@@ -16,11 +16,19 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
+@pytest.fixture(scope="module", params=["sidecar", "whoosh-blocks"])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
+    """Postings read from the build's sidecars, and (sidecars removed) from Whoosh's own posting blocks."""
     root = tmp_path_factory.mktemp("vectors")
     build(copy_content(root / "content"), root / "instance")
-    return WhooshBackend(root / "instance" / "index")
+    headers = list((root / "instance" / "index").glob("*.kbpost.json"))
+    assert headers
+    if request.param == "whoosh-blocks":
+        for header in headers:
+            header.unlink()
+    backend = WhooshBackend(root / "instance" / "index")
+    assert all(side is None for side in backend._generation().vectors.sides) == (request.param == "whoosh-blocks")
+    return backend
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -37,15 +45,16 @@ def test_same_documents_and_scores_as_whoosh(backend: WhooshBackend, text: str) 
         assert scores[docnum] == pytest.approx(score, rel=1e-3), (text, searcher.stored_fields(docnum)["doc_id"])
 
 
-def test_positions_read_for_a_few_documents_equal_the_full_read(tmp_path) -> None:  # noqa: ANN001
-    """The narrow read (phrases with a rare word) skips posting blocks: across many blocks, it loses nothing."""
+def test_sidecar_and_narrow_reads_equal_whoosh_postings(tmp_path) -> None:  # noqa: ANN001
+    """Whoosh's blocks and the sidecar give the same postings; reads narrowed to a few documents lose nothing."""
     import random
 
     import numpy as np
     from whoosh.fields import TEXT, Schema
     from whoosh.index import create_in
 
-    from kb.whoosh_vectors import _read_positions
+    from indexer.postings import Sidecar, write_segment
+    from kb.whoosh_vectors import _read_blocks, _read_positions
 
     words = ["camp", "region", "return", "weshomu", "shelter"]
     rng = random.Random(3)
@@ -55,12 +64,24 @@ def test_positions_read_for_a_few_documents_equal_the_full_read(tmp_path) -> Non
         writer.add_document(body=" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))))
     writer.commit()
     with ix.reader() as reader:
+        write_segment(tmp_path, reader, ("body",))
+        side_id = reader._segment.segment_id()
+        side = Sidecar.open(tmp_path, side_id)
         for word in words:
             full = _read_positions(reader.postings("body", word), 0)
+            ids, weights = _read_blocks(reader.postings("body", word))
+            assert np.array_equal(side.postings("body", word)[0], ids)
+            assert np.array_equal(side.postings("body", word)[1], weights)
+            assert np.array_equal(side.keys("body", word, 0), full)
             for count in (1, 5, 40, 400):
                 wanted = np.array(sorted(rng.sample(range(3000), count)), dtype=np.int64)
-                narrow = _read_positions(reader.postings("body", word), 0, wanted)
-                assert np.array_equal(narrow, full[np.isin(full >> 32, wanted)]), (word, count)
+                expected = full[np.isin(full >> 32, wanted)]
+                assert np.array_equal(_read_positions(reader.postings("body", word), 0, wanted), expected)
+                assert np.array_equal(side.keys("body", word, 0, wanted), expected), (word, count)
+        assert not len(side.postings("body", "absent")[0]) and not len(side.keys("body", "absent", 0))
+    blob = tmp_path / f"{side_id}.kbpost"
+    blob.write_bytes(blob.read_bytes()[:-8])  # cut short: not used (the caller reads Whoosh's blocks)
+    assert Sidecar.open(tmp_path, side_id) is None
 
 
 @pytest.mark.parametrize("text", [q for q in QUERIES if q.startswith('"')])
