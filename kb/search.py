@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -207,13 +207,18 @@ class SearchPage:
             "suggestion": self.suggestion,
             "timed_out": self.timed_out,
             "generation": self.generation,
-            "hits": [{**asdict(h), "snippet": str(h.snippet)} for h in self.hits],
-            "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
+            "hits": [{**_shallow(h), "themes": list(h.themes), "snippet": str(h.snippet)} for h in self.hits],
+            "facets": {f.name: [_shallow(v) for v in f.values] for f in self.facets},
             "facets_more": {f.name: f.more for f in self.facets if f.more},
             "trend": [{"year": p.year, "count": p.count, "total": p.total, "share": round(p.share, 4)}
                       for p in self.trend],
         }
         return data
+
+
+def _shallow(item: Any) -> dict[str, Any]:
+    """A dataclass of plain values as a dict (dataclasses.asdict deep-copies: 2 ms a page of facets)."""
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}
 
 
 class SearchService:

@@ -52,6 +52,7 @@ class Vectors:
         # each segment's posting sidecar (indexer.postings), or None: that segment is read from Whoosh's blocks
         self.sides = [Sidecar.open(folder, leaf._segment.segment_id())
                       if folder is not None and hasattr(leaf, "_segment") else None for leaf, _ in self.leaves]
+        self.sliced = bool(self.sides) and all(side is not None for side in self.sides)
         self.lengths = {f: self._lengths(f) for f in text_fields}
         total = max(reader.doc_count_all(), 1)
         self.avg = {f: (reader.field_length(f) / total) or 1.0 for f in text_fields}
@@ -85,13 +86,19 @@ class Vectors:
                 self._cache.move_to_end(key)
                 return found
         found = self._read(field, text, reader)
-        with self._lock:
-            self._cache[key] = found
-            self._bytes += found[0].nbytes + found[1].nbytes
-            while self._bytes > CACHE_BYTES and len(self._cache) > 1:
-                _, (ids, tfs) = self._cache.popitem(last=False)
-                self._bytes -= ids.nbytes + tfs.nbytes
+        self._remember(key, found)
         return found
+
+    def _remember(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep what was decoded from Whoosh's blocks, within CACHE_BYTES; sidecar reads are slices, not kept."""
+        if self.sliced:
+            return
+        with self._lock:
+            self._cache[key] = value
+            self._bytes += value[0].nbytes + value[1].nbytes
+            while self._bytes > CACHE_BYTES and len(self._cache) > 1:
+                _, (first, second) = self._cache.popitem(last=False)
+                self._bytes -= first.nbytes + second.nbytes
 
     def _read(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, tf_parts = [], []
@@ -136,9 +143,7 @@ class Vectors:
                 parts.append(_read_positions(leaf.postings(field, text), offset, wanted))
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         if not narrow:
-            with self._lock:
-                self._cache[key] = (keys, np.zeros(0, dtype=np.float32))
-                self._bytes += keys.nbytes
+            self._remember(key, (keys, np.zeros(0, dtype=np.float32)))
         return keys
 
     def phrase_docs(self, field: str, words: list[str], reader: Any, candidates: np.ndarray | None = None
