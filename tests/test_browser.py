@@ -197,6 +197,12 @@ def test_a_phrase_finds_its_language_and_lands_on_the_paragraph(
     expect(target).to_have_attribute("id", "p4")
     assert [m.lower() for m in target.locator("mark").all_inner_texts()] == marked
     expect(page.locator("article.section")).to_have_attribute("lang", lang)
+    if js:  # the interface-language switch keeps the reader on the paragraph (the server never sees "#p4")
+        with page.expect_navigation():
+            page.locator("nav.ui-lang a[data-ui=fr]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        assert page.url.endswith("#p4")
+        expect(page.locator(":target")).to_have_attribute("id", "p4")
 
 
 def test_the_interface_follows_accept_language_until_chosen(new_context: Callable[..., BrowserContext]) -> None:

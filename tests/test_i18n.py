@@ -134,6 +134,14 @@ def test_english_by_default(client: FlaskClient) -> None:
         assert label in html, label
 
 
+def test_a_submitted_forms_empty_fields_are_tidied_from_the_url(client: FlaskClient) -> None:
+    response = client.get("/?q=education&theme=&from=&to=&sort=relevance")
+    assert response.status_code == 302 and response.headers["Location"] == "/?q=education"
+    assert client.get("/?q=education&from=2019&to=&sort=newest&ui=fr").headers["Location"] == \
+        "/?q=education&from=2019&sort=newest&ui=fr"
+    assert client.get("/?q=education&from=2019").status_code == 200  # a tidy URL is answered as it is
+
+
 def test_ui_fr_switches_to_french_and_is_remembered(client: FlaskClient) -> None:
     response = client.get("/?q=education&ui=fr")
     html = response.get_data(as_text=True)

@@ -26,4 +26,10 @@ document.addEventListener("DOMContentLoaded", () => {
     marked = null;  // a hash that is not a valid selector
   }
   if (marked && marked.classList.contains("para")) marked.classList.add("target");
+  // The interface-language switch keeps the paragraph the reader is on (#pN), which a server never sees.
+  for (const link of document.querySelectorAll("a[data-ui]")) {
+    link.addEventListener("click", () => {
+      if (/^#p\d+$/.test(location.hash)) link.hash = location.hash;
+    });
+  }
 });
