@@ -13,43 +13,17 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from kb.documents import SectionPage
 from kb.render import RenderedParagraph
 from kb.views.sections import find_section
-from kb.web import ui_lang
 
 bp = Blueprint("compare", __name__)
 
 REF = re.compile(r"^(en|fr)/([a-z0-9]+(?:-[a-z0-9]+)*)/(\d{4})/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 EXAMPLE = "en/mali/2020/unmet-needs"
 REF_MAX = 200
-
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Compare sections", "paragraph": "Paragraph", "none": "no paragraph", "swap": "Swap sides",
-        "permalink": "Link to this comparison", "missing": "{name}: missing. Give a section as "
-        "lang/operation/year/section, for example {example}.",
-        "malformed": "{name}: {value!r} is not of the form lang/operation/year/section (lang en or fr), for example "
-        "{example}.", "unknown": "{name}: there is no section {value}.", "bad_title": "These sections cannot be "
-        "compared", "counts": "{a} paragraphs on the left, {b} on the right.", "en": "English", "fr": "French",
-    },
-    "fr": {
-        "title": "Comparer des sections", "paragraph": "Paragraphe", "none": "pas de paragraphe",
-        "swap": "Inverser les côtés", "permalink": "Lien vers cette comparaison",
-        "missing": "{name} : absent. Indiquez une section sous la forme langue/opération/année/section, par exemple "
-        "{example}.", "malformed": "{name} : {value!r} n'est pas de la forme langue/opération/année/section (langue "
-        "en ou fr), par exemple {example}.", "unknown": "{name} : il n'y a pas de section {value}.",
-        "bad_title": "Ces sections ne peuvent pas être comparées",
-        "counts": "{a} paragraphes à gauche, {b} à droite.", "en": "anglais", "fr": "français",
-    },
-}
-
-
-def text(key: str, **values: object) -> str:
-    """A label of the compare page in the interface language."""
-    return TEXT["fr" if ui_lang() == "fr" else "en"][key].format(**values)
-
 
 class BadReference(ValueError):
     """A reference that cannot name a section; `status` is 400 (malformed) or 404 (no such section)."""
@@ -72,10 +46,12 @@ def compare_url(a: object, b: object) -> str:
 
 def parse_reference(name: str, raw: str | None) -> tuple[str, str, int, str]:
     if not raw or not raw.strip():
-        raise BadReference(text("missing", name=name, example=EXAMPLE))
+        raise BadReference(_("%(name)s: missing. Give a section as lang/operation/year/section, for example "
+                             "%(example)s.", name=name, example=EXAMPLE))
     match = REF.match(reference(raw.strip()[:REF_MAX]))
     if not match:
-        raise BadReference(text("malformed", name=name, value=raw[:REF_MAX], example=EXAMPLE))
+        raise BadReference(_("%(name)s: '%(value)s' is not of the form lang/operation/year/section (lang en or fr), "
+                             "for example %(example)s.", name=name, value=raw[:REF_MAX], example=EXAMPLE))
     lang, operation, year, section = match.groups()
     return lang, operation, int(year), section
 
@@ -84,7 +60,8 @@ def load(name: str, raw: str | None) -> SectionPage:
     lang, operation, year, section = parse_reference(name, raw)
     page = find_section(lang, operation, year, section)
     if page is None:
-        raise BadReference(text("unknown", name=name, value=f"{lang}/{operation}/{year}/{section}"), 404)
+        raise BadReference(_("%(name)s: there is no section %(value)s.", name=name,
+                             value=f"{lang}/{operation}/{year}/{section}"), 404)
     return page
 
 
@@ -106,10 +83,10 @@ def compare() -> tuple[str, int]:
     try:
         a, b = load("a", request.args.get("a")), load("b", request.args.get("b"))
     except BadReference as err:
-        return render_template("compare.html", error=str(err), text=text), err.status
+        return render_template("compare.html", error=str(err)), err.status
     rows = pair_paragraphs(a.paragraphs, b.paragraphs)
     return render_template(
-        "compare.html", a=a, b=b, rows=rows, text=text, url=compare_url(a, b), swap_url=compare_url(b, a),
+        "compare.html", a=a, b=b, rows=rows, url=compare_url(a, b), swap_url=compare_url(b, a),
         permalink=request.host_url.rstrip("/") + compare_url(a, b),
     ), 200
 
