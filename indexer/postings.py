@@ -41,6 +41,24 @@ def raw_matcher(matcher: Any) -> Any:
     return matcher
 
 
+def read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(docs, weights) of one term, without decoding its positions."""
+    matcher = raw_matcher(matcher)
+    docs, weights, _ = _blocks(matcher) if hasattr(matcher, "_postfile") else _one_by_one(matcher)
+    return docs, np.asarray(weights, dtype=np.float32)
+
+
+def read_keys(matcher: Any, offset: int, wanted: np.ndarray | None = None) -> np.ndarray:
+    """A term's occurrences as document << 32 | position keys (documents + `offset`), or only in `wanted` ones."""
+    docs, _, counts, positions = decode_term(matcher)
+    if wanted is not None:
+        keep = np.repeat(np.isin(docs, wanted), counts)
+        docs_of, positions = np.repeat(docs, counts)[keep], positions[keep]
+    else:
+        docs_of = np.repeat(docs, counts)
+    return ((docs_of + offset) << 32) | positions
+
+
 def decode_term(matcher: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All postings of one term: (docs, weights, counts of positions, positions).
 

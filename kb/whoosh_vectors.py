@@ -1,14 +1,15 @@
 """Vectorised query evaluation over a Whoosh index: posting vectors per term, BM25F scores with numpy.
 
 Whoosh evaluates a query document by document in Python, which costs ~25 µs per matching document: a common word in
-a 168,000-section corpus takes seconds. This module reads each term's postings once per index generation, block by
-block (Whoosh 2.7's W3 posting blocks), into numpy arrays (document numbers and term frequencies), keeps them in a
-byte-bounded LRU cache, and evaluates the parsed query tree with array operations:
+a 168,000-section corpus takes seconds. This module takes each term's postings as numpy arrays (document numbers,
+term frequencies, positions) — sliced from the segment's posting sidecar written at build time (indexer.postings),
+or, for a segment without one, decoded from Whoosh's blocks and kept in a byte-bounded LRU cache — and evaluates the
+parsed query tree with array operations:
 
 - Term on a text field -> BM25F scores (Whoosh's formula and parameters: K1=1.2, B=0.75, idf = log(N/(df+1)) + 1,
   field boosts from the schema); Term on an ID/keyword/numeric field -> a mask from the facet table.
-- And / Or / AndNot / Not -> mask logic, scores summed; Phrase -> the words' masks ANDed as candidates, then Whoosh
-  checks word positions on those candidates only.
+- And / Or / AndNot / Not -> mask logic, scores summed; Phrase -> the words' masks ANDed as candidates, then the
+  words' positions (document << 32 | position keys) in those candidates, adjacent ones found with numpy.isin.
 
 The results are the same documents Whoosh finds (tests/test_vectors.py compares on the corpus), scored by the same
 formula up to Whoosh's length quantisation.
@@ -17,7 +18,6 @@ formula up to Whoosh's length quantisation.
 from __future__ import annotations
 
 import math
-import pickle
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -28,7 +28,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from indexer.postings import Sidecar
+from indexer.postings import Sidecar, read_keys, read_postings
 
 K1, B = 1.2, 0.75
 CACHE_BYTES = 96 * 1024 * 1024
@@ -106,7 +106,7 @@ class Vectors:
             if side is not None and side.has_field(field):
                 ids, tfs = side.postings(field, text)
             elif (field, text) in leaf:
-                ids, tfs = _read_blocks(leaf.postings(field, text))
+                ids, tfs = read_postings(leaf.postings(field, text))
             else:
                 continue
             ids_parts.append(ids.astype(np.int64) + offset)
@@ -140,7 +140,7 @@ class Vectors:
             if side is not None and side.has_field(field):
                 parts.append(side.keys(field, text, offset, wanted))
             elif (field, text) in leaf:
-                parts.append(_read_positions(leaf.postings(field, text), offset, wanted))
+                parts.append(read_keys(leaf.postings(field, text), offset, wanted))
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         if not narrow:
             self._remember(key, (keys, np.zeros(0, dtype=np.float32)))
@@ -168,75 +168,6 @@ class Vectors:
         lengths = self.lengths[field][ids]
         scores = idf * (tfs * (K1 + 1)) / (tfs + K1 * ((1 - B) + B * lengths / self.avg[field]))
         return ids, (scores * self.boost[field]).astype(np.float32)
-
-
-def _read_blocks(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All (ids, weights) of a leaf matcher, a block at a time (falls back to posting by posting).
-
-    A segment with deleted documents wraps its matcher in a filter; the raw postings are read instead, and deleted
-    documents are dropped by the live mask, as everywhere else.
-    """
-    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-        matcher = matcher.child
-    if not hasattr(matcher, "_read_ids"):
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
-    id_blocks, weight_blocks = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        id_blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
-    if not id_blocks:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
-
-
-def _read_positions(matcher: Any, offset: int, wanted: np.ndarray | None = None) -> np.ndarray:
-    """Keys (document << 32 | position) of a leaf matcher's postings, decoding Whoosh's Positions values.
-
-    Each value is the count then the pickled list of position deltas (whoosh.formats.Positions.encode). The deltas
-    of all documents are gathered in one list and summed per document with one segmented cumulative sum: numpy
-    calls per document cost three times the unpickling. With `wanted` (sorted leaf document numbers), only those
-    documents are decoded, and a block whose range of documents holds none of them is not even read.
-    """
-    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-        matcher = matcher.child
-    docs: list[int] = []
-    counts: list[int] = []
-    deltas: list[int] = []
-    loads = pickle.loads
-    wanted_set = None if wanted is None else set(wanted.tolist())
-    previous = -1  # the last document of the previous block
-    while matcher.is_active():
-        if wanted is not None:
-            last = matcher._maxid
-            if np.searchsorted(wanted, previous, "right") == np.searchsorted(wanted, last, "right"):
-                previous = last
-                matcher._next_block()
-                continue
-            previous = last
-        matcher._read_ids()
-        matcher._read_values()
-        for docnum, value in zip(matcher._ids, matcher._values, strict=True):
-            if wanted_set is None or docnum in wanted_set:
-                found = loads(value[4:] + b".")
-                docs.append(docnum)
-                counts.append(len(found))
-                deltas.extend(found)
-        matcher._next_block()
-    if not docs:
-        return np.zeros(0, dtype=np.int64)
-    lengths = np.asarray(counts, dtype=np.int64)
-    running = np.cumsum(np.asarray(deltas, dtype=np.int64))
-    before = np.concatenate(([0], running))[np.cumsum(lengths) - lengths]  # the running sum before each document
-    positions = running - np.repeat(before, lengths)
-    return (np.repeat(np.asarray(docs, dtype=np.int64) + offset, lengths) << 32) | positions
 
 
 class Evaluator:
