@@ -140,11 +140,11 @@ def _field_arrays(reader: Any, field: str) -> tuple[dict[str, np.ndarray], list[
         term_docs, term_weights, term_counts, term_positions = decode_term(reader.postings(field, btext))
         terms.append(btext.decode("utf-8"))
         starts.append(starts[-1] + len(term_docs))
-        docs.append(term_docs)
+        docs.append(term_docs.astype(np.int32))  # the file's types at once: a segment's positions are its words
         weights.append(term_weights)
-        counts.append(term_counts)
-        positions.append(term_positions)
-    every_count = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+        counts.append(term_counts.astype(np.int32))
+        positions.append(term_positions.astype(np.int32))
+    every_count = np.concatenate(counts).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
     arrays = {
         "starts": np.asarray(starts, dtype=np.int64),
         "docs": np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
