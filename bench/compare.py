@@ -84,7 +84,7 @@ class Targets:
     rss_mb: float
     p95_vs_datasette: float = 0.2
     throughput_vs_datasette: float = 5.0
-    request_vs_backend: float = 1.5
+    request_vs_backend: float = 1.5  # kb's request time against the raw Whoosh search of the same query (issue 7)
 
 
 TARGETS = {1: Targets(p95_ms=30.0, rss_mb=200.0), 10: Targets(p95_ms=150.0, rss_mb=1024.0)}
@@ -773,17 +773,16 @@ def targets_table(outcome: Outcome, s: Series) -> tuple[list[str], int]:
     ]
     for p in (50, 95):
         ratio = pct(s.kb, p) / pct(s.backend, p) if len(s.backend) else float("nan")
-        checks.append((f"kb request <= {t.request_vs_backend:g} x raw backend (p{p})",
-                       f"{pct(s.kb, p):.1f} / {pct(s.backend, p):.1f} ms = {ratio:.2f} x",
-                       ratio <= t.request_vs_backend))
+        checks.append((f"(for information, not a target) kb request / kb's own backend.search (p{p})",
+                       f"{pct(s.kb, p):.1f} / {pct(s.backend, p):.1f} ms = {ratio:.2f} x", None))
         ratio = pct(s.kb, p) / pct(s.whoosh, p) if len(s.whoosh) else float("nan")
         checks.append((f"kb request <= {t.request_vs_backend:g} x raw Whoosh search (p{p})",
                        f"{pct(s.kb, p):.1f} / {pct(s.whoosh, p):.1f} ms = {ratio:.2f} x",
                        ratio <= t.request_vs_backend))
     checks.append((f"kb server peak RSS <= {t.rss_mb:g} MB", f"{rss:.0f} MB", rss <= t.rss_mb))
     lines = ["| target | measured | result |", "|---|---|---|"]
-    lines += [f"| {name} | {value} | {'PASS' if ok else 'FAIL'} |" for name, value, ok in checks]
-    return lines, sum(1 for *_, ok in checks if not ok)
+    lines += [f"| {name} | {value} | {'—' if ok is None else 'PASS' if ok else 'FAIL'} |" for name, value, ok in checks]
+    return lines, sum(1 for *_, ok in checks if ok is False)
 
 
 def hits_table(rows: Sequence[Row]) -> list[str]:
