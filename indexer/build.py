@@ -3,7 +3,8 @@
 Layout of the instance folder:
 
     instance/index          -> a symlink to the generation being served, e.g. `index-000007`
-    instance/index-000007/  a complete Whoosh index, `kb-manifest.pickle` (path -> content hash, metadata)
+    instance/index-000007/  a complete Whoosh index, each segment with its posting sidecar (indexer.postings),
+                            `kb-manifest.pickle` (path -> content hash, metadata, the basis it was built on)
                             and `kb-words.json` (word counts for spelling suggestions)
     instance/index.lock     held (flock) by the one build that may run at a time
 
