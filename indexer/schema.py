@@ -95,7 +95,7 @@ class FusedAnalyzer(Composable):
         pos = -1  # as StopFilter(renumber=True): the first kept word keeps its place, later ones close up
         for i, match in enumerate(self.expression.finditer(value)):
             word = match.group(0).lower()
-            if charset is not None:
+            if charset is not None and not word.isascii():  # accent_map leaves ASCII as it is
                 word = word.translate(charset)
             stopped = word in stops
             if stopped and removestops:
@@ -117,7 +117,8 @@ class FusedAnalyzer(Composable):
 
     def normalise(self, text: str) -> str:
         """The text as the tokenizer sees it: lower-cased and, where this analyzer folds accents, folded."""
-        return text.lower() if self.charset is None else text.lower().translate(self.charset)
+        lowered = text.lower()
+        return lowered if self.charset is None or lowered.isascii() else lowered.translate(self.charset)
 
     def terms(self, text: str) -> list[str]:
         """The terms `text` is indexed under, in order: the indexing tokens' texts without the Token objects."""
@@ -162,7 +163,9 @@ class FusedAnalyzer(Composable):
         token.stopped, token.boost = False, 1.0
         pos = -1
         for i, word in enumerate(self.expression.findall(value)):
-            word = word.lower() if charset is None else word.lower().translate(charset)
+            word = word.lower()
+            if charset is not None and not word.isascii():  # accent_map leaves ASCII as it is: skip the lookups
+                word = word.translate(charset)
             if word in stops:
                 continue
             pos = start_pos + i if pos < 0 else pos + 1
