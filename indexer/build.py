@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from indexer import model  # light: no Whoosh, no YAML
+
 if TYPE_CHECKING:  # imported where used: a no-op build should not pay for Whoosh, Markdown and YAML
     from indexer.content import Problem
     from indexer.whoosh_writer import WhooshGenerationWriter
@@ -263,9 +265,7 @@ def basis(content: Path) -> str:
 
     When it changes (a theme's triggers edited, a new analysis), every file must be checked and indexed again.
     """
-    from indexer.model import ANALYSIS_VERSION
-
-    digest = hashlib.sha256(f"analysis {ANALYSIS_VERSION}\n".encode())
+    digest = hashlib.sha256(f"analysis {model.ANALYSIS_VERSION}\n".encode())
     for name in BASIS_FILES:
         try:
             digest.update(name.encode() + b"\0" + (content / name).read_bytes() + b"\0")
@@ -277,15 +277,9 @@ def basis(content: Path) -> str:
 def _basis_changed(served: tuple[int, Path] | None, manifest: dict[str, Any], current: str) -> str:
     if served is None or manifest.get("basis") == current:
         return ""
-    if manifest.get("analysis") != _analysis_version():
+    if manifest.get("analysis") != model.ANALYSIS_VERSION:
         return "the index was built by another version of kb"
     return "themes.yaml or operations.yaml changed"
-
-
-def _analysis_version() -> str:
-    from indexer.model import ANALYSIS_VERSION
-
-    return ANALYSIS_VERSION
 
 
 def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
@@ -357,7 +351,7 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
         for rel, stat in plan.files.items():
             records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
         _write_pickle(folder / MANIFEST, {"version": 3, "documents": documents, "files": records,
-                                          "basis": plan.basis, "analysis": _analysis_version()})
+                                          "basis": plan.basis, "analysis": model.ANALYSIS_VERSION})
         _fsync_dir(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

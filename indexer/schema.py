@@ -143,8 +143,8 @@ class FusedAnalyzer(Composable):
         found = []
         for match in self._finder(frozenset(term[:2] for term in terms)).finditer(normal):
             word = match.group(0)
-            if word not in stops and (cached(word) or stem(word)) in terms:
-                found.append((cached(word) or stem(word), match.start(), match.end()))
+            if word not in stops and (term := cached(word) or stem(word)) in terms:
+                found.append((term, match.start(), match.end()))
         return found
 
     @lru_cache(maxsize=512)  # noqa: B019 - analyzers live as long as the process
