@@ -21,7 +21,7 @@ For each scale (1: 16,800 section files; 10: 168,000):
    (10 rows without their bodies). Connections are kept alive. Bounded by --queries and --latency-budget seconds.
 5. Throughput: 8 client threads (--clients) per server, one server at a time, for --seconds each, over a pool of
    --pool further distinct queries (so kb's result cache, keyed by query, does not answer them).
-6. Raw backend: in this process, `kb.whoosh_backend.WhooshBackend` over the same index (result cache off), inside
+6. Raw backend: in this process, `kb.engine.whoosh_backend.WhooshBackend` over the same index (result cache off), inside
    kb's own `SearchService`: per query, the time of the backend's `search(Query(...))` (the same Query the server
    builds, with all facets) and of the whole `SearchService.search` (snippets, labels, spelling suggestion).
 7. Prints Markdown tables: p50/p95/p99 of each and the ratios, throughput, peak RSS, the targets with PASS/FAIL, the
@@ -424,9 +424,9 @@ def backend_phase(rows: Sequence[Row], warmup: Sequence[BenchQuery], instance: P
     """In-process: kb's SearchService over a WhooshBackend without result cache; fills row.backend / row.service."""
     from werkzeug.datastructures import MultiDict
 
+    from kb.engine.whoosh_backend import WhooshBackend
     from kb.labels import Labels
     from kb.search import SearchParams, SearchService
-    from kb.whoosh_backend import WhooshBackend
 
     options = {"cache_size": 0} if "cache_size" in inspect.signature(WhooshBackend).parameters else {}
     backend = TimedBackend(WhooshBackend(instance / "index", **options))
@@ -448,7 +448,7 @@ def raw_whoosh_seconds(backend: Any, params: Any) -> float | None:
     """Whoosh's own search of the same parsed query and filters (top 10 by BM25F, no facets), in seconds."""
     from whoosh import query as wq
 
-    from kb.backend import QueryError
+    from kb.engine.backend import QueryError
     from kb.search import _text_langs
 
     gen = backend._generation()
@@ -560,7 +560,7 @@ def export_rows(instance: Path, out: Path) -> int:
 
 def stored_body(fields: dict[str, Any], suffix: str) -> str:
     """The section's text as kb indexed it: the stored body field, or else its stored paragraphs, joined."""
-    from indexer.schema import SEPARATOR
+    from kb.engine.schema import SEPARATOR
 
     body = fields.get(f"body_{suffix}")
     if body:

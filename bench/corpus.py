@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from indexer.model import FRONT_MATTER_ORDER, PILLARS, POPULATION_TYPES, SECTIONS
+from kb.model import FRONT_MATTER_ORDER, PILLARS, POPULATION_TYPES, SECTIONS
 
 REPO = Path(__file__).resolve().parent.parent
 THEMES_SOURCE = REPO / "content" / "themes.yaml"

@@ -81,8 +81,8 @@ def index_args(content: Path, instance: Path, rebuild: bool = False) -> list[str
 
 def whole(instance: Path, documents: int, query: str = KNOWN_QUERY) -> str | None:
     """None if the served index opens, has `documents` documents and answers `query`; else what is wrong."""
-    code = ("import sys, json; from pathlib import Path; from kb.backend import Query; "
-            "from kb.whoosh_backend import WhooshBackend; b = WhooshBackend(Path(sys.argv[1]) / 'index'); "
+    code = ("import sys, json; from pathlib import Path; from kb.engine.backend import Query; "
+            "from kb.engine.whoosh_backend import WhooshBackend; b = WhooshBackend(Path(sys.argv[1]) / 'index'); "
             "r = b.search(Query(text=sys.argv[2], filters={}, year_from=None, year_to=None, sort='relevance', "
             "offset=0, limit=5, facets=(), langs_for_text=('en', 'fr'))); "
             "print(json.dumps([b._generation().index.doc_count(), r.total, r.generation]))")
@@ -99,7 +99,8 @@ def whole(instance: Path, documents: int, query: str = KNOWN_QUERY) -> str | Non
 
 
 def documents_of(instance: Path) -> int:
-    from indexer.build import read_manifest, served_generation
+    from kb.engine.generations import read_manifest
+    from kb.engine.generations import served as served_generation
 
     _generation, folder = served_generation(instance)
     return read_manifest(folder)["documents"]

@@ -1,29 +1,21 @@
 """Building `instance/index` from `content/`: full and incremental builds, built aside and swapped in atomically.
 
-Layout of the instance folder:
-
-    instance/index          -> a symlink to the generation being served, e.g. `index-000007`
-    instance/index-000007/  a complete Whoosh index, each segment with its posting sidecar (indexer.postings),
-                            `kb-manifest.pickle` (path -> content hash, metadata, the basis it was built on)
-                            and `kb-words.json` (word counts for spelling suggestions)
-    instance/index.lock     held (flock) by the one build that may run at a time
+The stages, in order: scan `content/` against the served generation's manifest (what was added, changed, deleted);
+check and tag the changed files (indexer.stages); write their documents through the engine's writer
+(kb.engine.whoosh_writer); write the generation's word list, site data and manifest; swap it in. The layout of the
+instance folder, the lock and the swap are the engine's (kb.engine.generations).
 
 A build never touches the generation being served. An incremental build hard-links the served generation's files into
 a new folder (Whoosh never rewrites a file once written, it only adds segments and a new table of contents), applies
 the changes there, commits, renames the folder into place and then swaps the symlink with one `rename`. A build that
 fails or is killed leaves a `.building` folder behind, which the next build removes; the served index is whole at
-every moment. Readers (kb.search) notice the new symlink target and reopen, without a restart.
+every moment. Readers notice the new symlink target and reopen, without a restart.
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import hashlib
-import json
 import os
-import pickle
-import re
 import shutil
 import signal
 import sys
@@ -37,18 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from indexer import model  # light: no Whoosh, no YAML
+from kb.engine import generations  # light: no Whoosh, no YAML
 
 if TYPE_CHECKING:  # imported where used: a no-op build should not pay for Whoosh, Markdown and YAML
     from indexer.content import Problem
-    from indexer.whoosh_writer import WhooshGenerationWriter
+    from kb.engine.whoosh_writer import WhooshGenerationWriter
 
-MANIFEST = "kb-manifest.pickle"  # internal: a pickle loads 6x faster than JSON at 18,000 files
-WORDS = "kb-words.json"  # word -> count, for spelling suggestions
 LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of language detection, by text hash
-GENERATION_RE = re.compile(r"^index-(\d{6})$")
 SHARD_ABOVE = 200  # files: a full build of more is checked and indexed by one worker per core, in segments
-KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
 BASIS_FILES = ("themes.yaml", "operations.yaml")  # read by every file's check and tagging
 
 
@@ -62,6 +50,16 @@ class BuildError(Exception):
 
 class BuildLocked(BuildError):
     """Another build holds the lock."""
+
+
+@contextmanager
+def _locked(instance: Path) -> Iterator[None]:
+    """The instance's build lock (kb.engine.generations.lock), a held lock reported as BuildLocked."""
+    try:
+        with generations.lock(instance):
+            yield
+    except generations.Locked as err:
+        raise BuildLocked(str(err)) from None
 
 
 @dataclass
@@ -111,98 +109,6 @@ def _helpers_die_with_builder() -> None:
     if not _AT_FORK_SET and sys.platform.startswith("linux"):
         os.register_at_fork(after_in_child=_die_with_parent)
         _AT_FORK_SET = True
-
-
-@contextmanager
-def build_lock(instance: Path) -> Iterator[None]:
-    """Hold `instance/index.lock` for the duration of a build; a second build gets BuildLocked at once."""
-    instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "index.lock"
-    handle = path.open("a+")
-    try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as err:
-            if err.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise BuildLocked(f"the index is being built by {holder}; try again when it has finished") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        yield
-    finally:
-        handle.close()
-
-
-# ----------------------------------------------------------------------------------------------------- generations
-
-
-def served_generation(instance: Path) -> tuple[int, Path] | None:
-    """The generation `instance/index` points at, or None when there is no usable index."""
-    link = instance / "index"
-    try:
-        target = os.readlink(link)
-    except OSError:
-        return None
-    match = GENERATION_RE.match(Path(target).name)
-    folder = instance / Path(target).name
-    if not match or not (folder / MANIFEST).is_file():
-        return None
-    return int(match.group(1)), folder
-
-
-def _next_generation(instance: Path, served: tuple[int, Path] | None) -> int:
-    """One more than any generation folder present (a folder left unusable must never be reused)."""
-    numbers = [int(m.group(1)) for p in instance.iterdir() if (m := GENERATION_RE.match(p.name.split(".")[0]))]
-    return max([served[0] if served else 0, *numbers]) + 1
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    with (folder / MANIFEST).open("rb") as handle:
-        return pickle.load(handle)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _swap(instance: Path, folder: Path) -> None:
-    """Point `instance/index` at `folder` with one atomic rename."""
-    tmp = instance / f"index.swap-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(folder.name, tmp)
-    os.replace(tmp, instance / "index")
-    _fsync_dir(instance)
-
-
-def _sweep(instance: Path, keep: int) -> None:
-    """Remove builds left by killed runs and generations older than the last `keep`."""
-    for stale in instance.glob("index-*.building"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in instance.glob("index.swap-*"):
-        stale.unlink(missing_ok=True)
-    generations = sorted(p for p in instance.iterdir() if GENERATION_RE.match(p.name) and p.is_dir())
-    for old in generations[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _hardlink_copy(source: Path, target: Path) -> None:
-    target.mkdir()
-    for item in source.iterdir():
-        if item.name in (MANIFEST, WORDS) or item.name.endswith(".lock") or not item.is_file():
-            continue
-        try:
-            os.link(item, target / item.name)
-        except OSError:
-            shutil.copy2(item, target / item.name)
 
 
 # ---------------------------------------------------------------------------------------------------------- scan
@@ -265,7 +171,7 @@ def basis(content: Path) -> str:
 
     When it changes (a theme's triggers edited, a new analysis), every file must be checked and indexed again.
     """
-    digest = hashlib.sha256(f"analysis {model.ANALYSIS_VERSION}\n".encode())
+    digest = hashlib.sha256(f"analysis {generations.ANALYSIS_VERSION}\n".encode())
     for name in BASIS_FILES:
         try:
             digest.update(name.encode() + b"\0" + (content / name).read_bytes() + b"\0")
@@ -277,14 +183,14 @@ def basis(content: Path) -> str:
 def _basis_changed(served: tuple[int, Path] | None, manifest: dict[str, Any], current: str) -> str:
     if served is None or manifest.get("basis") == current:
         return ""
-    if manifest.get("analysis") != model.ANALYSIS_VERSION:
+    if manifest.get("analysis") != generations.ANALYSIS_VERSION:
         return "the index was built by another version of kb"
     return "themes.yaml or operations.yaml changed"
 
 
 def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
-    served = served_generation(instance)
-    manifest = read_manifest(served[1]) if served else {}
+    served = generations.served(instance)
+    manifest = generations.read_manifest(served[1]) if served else {}
     current = basis(content)
     reason = "" if rebuild else _basis_changed(served, manifest, current)
     rebuild = rebuild or bool(reason)
@@ -294,7 +200,7 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     added = sorted(set(files) - set(old))
     changed = sorted(p for p in files if p in old and old[p]["hash"] != files[p]["hash"])
     deleted = sorted(set(old) - set(files))
-    result = BuildResult(_next_generation(instance, served), added, changed, deleted,
+    result = BuildResult(generations.next_number(instance, served), added, changed, deleted,
                          len(files) - len(added) - len(changed))
     result.full = served is None or rebuild
     result.reason = reason
@@ -309,35 +215,35 @@ def build_index(
     if not content.is_dir():
         raise BuildError(f"{content}: no such content folder")
     _helpers_die_with_builder()
-    with build_lock(instance):
-        _sweep(instance, KEEP_GENERATIONS)
+    with _locked(instance):
+        generations.sweep(instance)
         plan = _plan(content, instance, rebuild)
         result = plan.result
         if plan.served and result.up_to_date:
             result.generation = plan.served[0]
-            result.documents = read_manifest(plan.served[1]).get("documents", 0)
+            result.documents = generations.read_manifest(plan.served[1]).get("documents", 0)
             return result
         folder = _write_generation(content, instance, plan, progress)
-        final = instance / f"index-{result.generation:06d}"
+        final = instance / generations.folder_name(result.generation)
         os.replace(folder, final)
-        _swap(instance, final)
-        _sweep(instance, KEEP_GENERATIONS)
-        result.documents = read_manifest(final).get("documents", 0)
+        generations.swap(instance, final)
+        generations.sweep(instance)
+        result.documents = generations.read_manifest(final).get("documents", 0)
         result.seconds = time.perf_counter() - started
         return result
 
 
 def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Callable[[int], Any] | None) -> Path:
     """Write the next generation aside; on any failure remove it and re-raise (the served one is untouched)."""
-    folder = instance / f"index-{plan.result.generation:06d}.building"
+    folder = instance / f"{generations.folder_name(plan.result.generation)}.building"
     if folder.exists():
         shutil.rmtree(folder)
     try:
         if plan.incremental:
-            _hardlink_copy(plan.served[1], folder)
+            generations.hardlink_copy(plan.served[1], folder)
         else:
             folder.mkdir()
-        from indexer.whoosh_writer import WhooshGenerationWriter
+        from kb.engine.whoosh_writer import WhooshGenerationWriter
 
         writer = WhooshGenerationWriter(folder, fresh=not plan.incremental)
         try:
@@ -347,12 +253,12 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
             writer.cancel()
             raise
         documents = writer.close()
-        _write_json(folder / WORDS, dict(sorted(words.items())))
+        generations.write_json(folder / generations.WORDS, dict(sorted(words.items())))
         for rel, stat in plan.files.items():
             records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
-        _write_pickle(folder / MANIFEST, {"version": 3, "documents": documents, "files": records,
-                                          "basis": plan.basis, "analysis": model.ANALYSIS_VERSION})
-        _fsync_dir(folder)
+        generations.write_pickle(folder / generations.MANIFEST, {"version": 3, "documents": documents, "files": records,
+                                          "basis": plan.basis, "analysis": generations.ANALYSIS_VERSION})
+        generations.fsync_dir(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -363,14 +269,15 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
           ) -> tuple[dict[str, dict[str, Any]], Counter]:
     """Check the changed files and write their documents; raise BuildError if the corpus has any problem."""
     from indexer import language
-    from indexer.validate import context_problems, cross_file_problems, index_in_shards
+    from indexer.stages import context_problems, cross_file_problems
+    from indexer.workers import index_in_shards
 
     result = plan.result
     problems = context_problems(content)
     records = {rel: plan.old[rel] for rel in plan.files if rel in plan.old}
     words: Counter = Counter()
     if plan.incremental:
-        words.update(_read_json(plan.served[1] / WORDS))
+        words.update(generations.read_json(plan.served[1] / generations.WORDS))
         for rel in sorted(set(result.changed) | set(result.deleted)):
             words.subtract(_old_words(writer, rel))
             records.pop(rel, None)
@@ -406,7 +313,7 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
 def _write_in_process(content: Path, hashes: dict[str, str], todo: list[str], writer: WhooshGenerationWriter,
                       problems: list[Problem], progress: Callable[[int], Any] | None) -> Iterator[Any]:
     """Check files (in worker processes when many) and write their documents here, while no problem is found."""
-    from indexer.validate import process_files
+    from indexer.workers import process_files
 
     for found in process_files(content, hashes, todo):
         problems.extend(found.problems)
@@ -420,34 +327,11 @@ def _write_in_process(content: Path, hashes: dict[str, str], todo: list[str], wr
 
 def _old_words(writer: WhooshGenerationWriter, rel: str) -> Counter:
     """Word counts of the documents a file had in the served generation (to take them out of the vocabulary)."""
-    from indexer.validate import count_words
+    from indexer.stages import count_words
 
     if not rel.endswith(".md"):
         return Counter()
     return count_words(p[1] for doc in writer.stored(rel) for p in doc.get("paragraphs") or [])
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _write_pickle(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 # -------------------------------------------------------------------------------------------------------------- CLI

@@ -40,7 +40,7 @@ from indexer.content import (
 )
 from indexer.figures import At, Checker, load_figures
 from indexer.language import detect
-from indexer.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section
+from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section
 
 OPERATIONS_FILE = "operations.yaml"
 THEMES_FILE = "themes.yaml"
@@ -369,7 +369,7 @@ def _body_problems(shown: str, section: Section, body_line: int) -> list[Problem
 
 
 def record_of(section: Section) -> dict[str, Any]:
-    """What the cross-file checks need of a document (a superset of what indexer.validate keeps in its manifest)."""
+    """What the cross-file checks need of a document (a superset of what indexer.stages keeps in its manifest)."""
     return {
         "translation_key": section.translation_key,
         "lang": section.lang,

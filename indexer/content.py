@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from indexer.model import Paragraph, Section
+from kb.model import Paragraph, Section
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a section is a few KB; anything near this is a mistake, not a report
 BOM = b"\xef\xbb\xbf"

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.figures import Figures
-from indexer.model import KEY_FIGURES, LANGS, Section
-from indexer.schema import SEPARATOR
+from kb.engine.schema import SEPARATOR
+from kb.model import KEY_FIGURES, LANGS, Section
 
 
 def section_document(section: Section, relpath: str) -> dict[str, Any]:
-    """The Whoosh document of one section (fields as in indexer.schema)."""
+    """The Whoosh document of one section (fields as in kb.engine.schema)."""
     text = SEPARATOR.join(p.text for p in section.paragraphs)
     suffix = "fr" if section.lang == "fr" else "en"
     return {

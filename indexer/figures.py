@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from indexer.content import Problem, display_path, load_yaml_nodes, read_content_file
-from indexer.model import LANGS, PILLARS, POPULATION_TYPES, REPORT_KINDS, YEAR_MAX, YEAR_MIN
+from kb.model import LANGS, PILLARS, POPULATION_TYPES, REPORT_KINDS, YEAR_MAX, YEAR_MIN
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 POPULATION_SLUGS: frozenset[str] = frozenset(slug for slug, _en, _fr in POPULATION_TYPES.values())

@@ -24,7 +24,6 @@ from typing import Any
 import yaml
 
 from indexer.content import content_hash, split_paragraphs
-from indexer.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, load_yaml_file, section_path
 from indexer.pagetext import (
     CONTRIBUTIONS_NOTE,
     Item,
@@ -35,6 +34,7 @@ from indexer.pagetext import (
     parse_page,
     slugify,
 )
+from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, load_yaml_file, section_path
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 OPERATIONS_FILE = "operations.yaml"

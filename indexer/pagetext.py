@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.model import POPULATION_TYPES, SECTION_KINDS, SECTIONS
+from kb.model import POPULATION_TYPES, SECTION_KINDS, SECTIONS
 
 CONTRIBUTIONS_NOTE = "Parsed best-effort from page text; the grouping of dates and donors is ambiguous."
 PILLAR_KEYS: tuple[str, ...] = ("p1", "p2", "p3", "p4")

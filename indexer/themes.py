@@ -3,7 +3,7 @@
 This module owns reading `content/themes.yaml` (the one definition of themes: slugs, impact areas, English and French
 labels, trigger terms), tagging a paragraph with themes, and `kb themes --explain`.
 
-Matching is done on analysed text, with the index's own analyzers (`indexer.schema`): each trigger term is analysed
+Matching is done on analysed text, with the index's own analyzers (`kb.engine.schema`): each trigger term is analysed
 once into a sequence of stems, and a paragraph has a theme when one of the theme's stem sequences occurs in the
 paragraph's analysed terms as a contiguous run. So "birth certificates" matches "birth certificate", and "actes de
 naissance" matches "acte de naissance". Numbers are ignored on both sides ("COVID-19 kits" is "covid kit"). At each
@@ -22,8 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from indexer.model import LANGS, Paragraph, Section
-from indexer.schema import analyse, analyzer_for
+from kb.engine.schema import analyse, analyzer_for
+from kb.model import LANGS, Paragraph, Section
 
 THEMES_FILE = "themes.yaml"
 IMPACT_AREAS: tuple[str, ...] = ("protect", "assist", "empower", "solve", "cross-cutting")
@@ -243,21 +243,13 @@ def _index(path: str, themes: tuple[Theme, ...], lang: str) -> dict[str, list[En
 # ---------------------------------------------------------------- tagging with the project's vocabulary
 
 
-def default_vocabulary() -> Vocabulary:
-    """The vocabulary of the configured content folder (KB_CONTENT, else the repository's content/)."""
-    from kb import default_content_dir
-
-    return load_themes(default_content_dir())
-
-
-def tag(text: str, lang: str, vocabulary: Vocabulary | None = None) -> dict[str, list[str]]:
+def tag(text: str, lang: str, vocabulary: Vocabulary) -> dict[str, list[str]]:
     """Theme slug -> the words of the paragraph, as written, that triggered it."""
-    return (vocabulary or default_vocabulary()).tag(text, lang)
+    return vocabulary.tag(text, lang)
 
 
-def tag_section(section: Section, vocabulary: Vocabulary | None = None) -> None:
+def tag_section(section: Section, vocabulary: Vocabulary) -> None:
     """Fill each paragraph's `themes` (sorted slugs) from its text."""
-    vocabulary = vocabulary or default_vocabulary()
     for para in section.paragraphs:
         para.themes = vocabulary.themes_of(para.text, section.lang)
 

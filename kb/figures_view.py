@@ -5,7 +5,7 @@ year by year, the newest page winning where it has a number (`merge`). Nothing h
 into zero: charts draw it as missing, tables leave the cell empty ("—"), CSV leaves the field empty, JSON has null.
 
 Labels come from `TEXT` (the page's language, not the interface language), population types and pillars from
-`indexer.model` through `kb.labels.Labels`.
+`kb.model` through `kb.labels.Labels`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from indexer.figures import Budget, Contributions, Figures, KeyFigure, PopulationCount, PopulationTotal, load_figures
-from indexer.model import PILLARS
 from kb.charts import BarChart, Series, format_number, format_percent, format_signed, horizontal_bars, vertical_bars
 from kb.labels import Labels
+from kb.model import PILLARS
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
-from indexer.schema import analyzer_for
+from kb.engine.schema import analyzer_for
 
 SNIPPET_CHARS = 320
 

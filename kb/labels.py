@@ -1,6 +1,6 @@
 """Display labels, in English and French, for every facet value: themes, operations, sections, languages, reports.
 
-Read once from `content/` (themes.yaml, operations.yaml) and `indexer.model`; the search layer asks for labels in the
+Read once from `content/` (themes.yaml, operations.yaml) and `kb.model`; the search layer asks for labels in the
 interface language so templates never translate data themselves.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.model import KEY_FIGURES, PILLARS, POPULATION_TYPES, SECTIONS, load_yaml_file
+from kb.model import KEY_FIGURES, PILLARS, POPULATION_TYPES, SECTIONS, load_yaml_file
 
 LANG_NAMES = {"en": {"en": "English", "fr": "French"}, "fr": {"en": "anglais", "fr": "français"}}
 REPORT_NAMES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.model import LANGS, REPORT_KINDS, SECTIONS
+from kb.model import LANGS, REPORT_KINDS, SECTIONS
 from kb.search import PAGE_MAX, QUERY_MAX_CHARS, SORTS
 
 

@@ -1,6 +1,6 @@
 """The search layer: request parameters -> a page of hits, facets, snippets, trend and spelling suggestion.
 
-Views and the JSON API both call `SearchService`; it reaches the engine only through `kb.backend.SearchBackend`.
+Views and the JSON API both call `SearchService`; it reaches the engine only through `kb.engine.backend.SearchBackend`.
 Every facet value it returns carries its count, its label in the interface language, whether it is selected and
 the URL that toggles it (Datasette-style), so templates stay dumb.
 """
@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from indexer.schema import FACET_FIELDS
-from kb.backend import N_, MessageError, Query, QueryError, SearchBackend
+from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
+from kb.engine.schema import FACET_FIELDS
 from kb.highlight import best_paragraph, snippet
 from kb.labels import Labels
 

@@ -11,9 +11,9 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from kb import default_content_dir
+from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
 from kb.labels import Labels
 from kb.search import ParamError, SearchParams, SearchService
-from kb.whoosh_backend import IndexMissing, WhooshBackend
 
 
 def _plain(snippet: Markup) -> str:

@@ -10,9 +10,9 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
 from kb.labels import Labels
 from kb.search import SearchService
-from kb.whoosh_backend import IndexMissing, WhooshBackend
 
 UI_LANGS = ("en", "fr")
 LANG_COOKIE = "kb_lang"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from indexer.model import FRONT_MATTER_ORDER, SECTIONS
+from kb.model import FRONT_MATTER_ORDER, SECTIONS
 
 OPERATIONS = {"mali": {"en": "Mali", "fr": "Mali", "country": ["MLI"]}}
 

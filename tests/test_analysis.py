@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.schema import analyse, analyzer_for, english_chain, french_chain
+from kb.engine.schema import analyse, analyzer_for, english_chain, french_chain
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 EXTRA = {

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from indexer.content import split_front_matter, split_paragraphs
-from indexer.model import FRONT_MATTER_ORDER, SECTIONS
+from kb.model import FRONT_MATTER_ORDER, SECTIONS
 
 CORPUS_PATH = Path(__file__).resolve().parent.parent / "bench" / "corpus.py"
 YAML_ARGS = {"sort_keys": False, "allow_unicode": True, "width": 1000}

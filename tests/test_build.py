@@ -14,11 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from indexer import build as build_module
-from indexer.build import BuildError, build_index, build_lock, served_generation
+from indexer.build import BuildError, build_index
 from indexer.figures import load_figures
-from kb.backend import Query
 from kb.cli import main
-from kb.whoosh_backend import WhooshBackend
+from kb.engine import generations
+from kb.engine.backend import Query
+from kb.engine.generations import lock as build_lock
+from kb.engine.generations import served as served_generation
+from kb.engine.whoosh_backend import WhooshBackend
 from tests.support import build, copy_content, edit
 
 
@@ -78,7 +81,7 @@ def test_editing_themes_yaml_retags_every_file(corpus: tuple[Path, Path]) -> Non
 def test_an_index_of_another_analysis_version_is_rebuilt_in_full(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001
     content, instance = corpus
     build(content, instance)
-    monkeypatch.setattr("indexer.model.ANALYSIS_VERSION", "older")
+    monkeypatch.setattr("kb.engine.generations.ANALYSIS_VERSION", "older")
     result = build(content, instance)
     assert result.full and "another version of kb" in result.reason
 
@@ -127,7 +130,7 @@ def test_a_build_that_fails_half_way_leaves_a_working_index(corpus: tuple[Path, 
     def explode(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module, "_write_json", explode)
+    monkeypatch.setattr(generations, "write_json", explode)
     with pytest.raises(OSError):
         build_index(content, instance)
     monkeypatch.undo()
@@ -223,7 +226,7 @@ def test_an_unusable_served_generation_is_replaced_by_a_new_one(corpus: tuple[Pa
     """A generation without its manifest (an older format, a damaged disk) is rebuilt under a new number."""
     content, instance = corpus
     build(content, instance)
-    (instance / "index-000001" / build_module.MANIFEST).unlink()
+    (instance / "index-000001" / generations.MANIFEST).unlink()
     result = build(content, instance)
     assert result.full and result.generation == 2
     assert os.readlink(instance / "index") == "index-000002"
@@ -241,7 +244,7 @@ def test_a_sharded_full_build_equals_a_single_process_one(corpus: tuple[Path, Pa
     assert sharded.documents == single.documents
     for query in ("birth certificate", "acte de naissance", "cash assistance", "section:key-priorities"):
         assert sorted(hits(instance, query)) == sorted(hits(tmp_path / "single", query))
-    words = [(folder / "index" / build_module.WORDS).read_text(encoding="utf-8")
+    words = [(folder / "index" / generations.WORDS).read_text(encoding="utf-8")
              for folder in (instance, tmp_path / "single")]
     assert words[0] == words[1] and '"statelessness"' in words[0]  # spelling suggestions draw on the same counts
     assert_every_segment_has_its_sidecar(instance)
@@ -258,7 +261,7 @@ def segment_ids(instance: Path) -> set[str]:
 
 
 def assert_every_segment_has_its_sidecar(instance: Path) -> None:
-    """Each segment has its posting sidecar (indexer.postings), and no sidecar outlives its segment."""
+    """Each segment has its posting sidecar (kb.engine.postings), and no sidecar outlives its segment."""
     folder = instance / "index"
     sidecars = {p.name.removesuffix(".kbpost.json") for p in folder.glob("*.kbpost.json")}
     assert sidecars == segment_ids(instance)

@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 
 from indexer.check import load_content
 from indexer.content import BOM, MAX_FILE_BYTES
-from indexer.model import FRONT_MATTER, SECTIONS
 from kb.cli import main
+from kb.model import FRONT_MATTER, SECTIONS
 
 if TYPE_CHECKING:
     from tests.conftest import ContentBuilder

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_lock, served_generation
+from kb.engine.generations import lock as build_lock
+from kb.engine.generations import served as served_generation
 from tests.support import build, copy_content, edit
 
 KB = str(Path(sys.executable).with_name("kb"))
@@ -39,8 +40,8 @@ def index_args(content: Path, instance: Path, rebuild: bool = False) -> list[str
 
 def served(instance: Path, query: str = KNOWN_QUERY) -> tuple[int, int, int]:
     """(generation, documents, hits for `query`) of the served index, opened afresh as a new server would."""
-    from kb.backend import Query
-    from kb.whoosh_backend import WhooshBackend
+    from kb.engine.backend import Query
+    from kb.engine.whoosh_backend import WhooshBackend
 
     found = served_generation(instance)
     assert found is not None, f"{instance}/index is not a usable generation: {sorted(os.listdir(instance))}"
@@ -157,15 +158,15 @@ sys.exit(run_build(Path(content), Path(instance), rebuild=rebuild == "1"))
 # They follow indexer/build.py's internals: when one is renamed, its test fails with an AttributeError; update it.
 KILL_POINTS = {
     "planning": ("indexer.build:_plan", 1),
-    "checking-files": ("indexer.validate:process_files", 1),
+    "checking-files": ("indexer.workers:process_files", 1),
     "adding-documents": ("whoosh.writing:SegmentWriter.add_document", 1),
     "committing": ("whoosh.writing:SegmentWriter.commit", 1),
-    "before-word-list": ("indexer.build:_write_json", 1),
-    "before-manifest": ("indexer.build:_write_pickle", 1),
-    "after-rename-before-swap": ("indexer.build:_swap", 1),
-    "after-swap-before-fsync": ("indexer.build:_fsync_dir", 2),
-    "before-sweep": ("indexer.build:_sweep", 2),
-    "before-report": ("indexer.build:read_manifest", 2),
+    "before-word-list": ("kb.engine.generations:write_json", 1),
+    "before-manifest": ("kb.engine.generations:write_pickle", 1),
+    "after-rename-before-swap": ("kb.engine.generations:swap", 1),
+    "after-swap-before-fsync": ("kb.engine.generations:fsync_dir", 2),
+    "before-sweep": ("kb.engine.generations:sweep", 2),
+    "before-report": ("kb.engine.generations:read_manifest", 2),
 }
 # The kill between rename and swap used to wedge every later build (ENOTEMPTY on index-<N+1>); fixed in 464619c
 # ("Builds never reuse a generation number left by an unusable generation"); its point stays as a regression test.

@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from indexer.model import REPORT_KINDS, SECTIONS
-from indexer.schema import FACET_FIELDS
+from kb.engine.schema import FACET_FIELDS
+from kb.model import REPORT_KINDS, SECTIONS
 from tests.support import build, copy_content
 
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "200"))

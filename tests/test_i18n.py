@@ -60,7 +60,7 @@ def test_every_message_is_translated_and_none_is_fuzzy() -> None:
     assert not catalogue.obsolete, f"obsolete entries (#~): {list(catalogue.obsolete)}"
 
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}  # N_ marks the search layer's messages (kb.backend.N_)
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}  # N_ marks the search layer's messages (kb.engine.backend.N_)
 
 
 def test_every_interface_string_of_the_sources_is_in_the_catalogue() -> None:

@@ -21,9 +21,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.figures import Figures, load_figures
-from indexer.model import PILLARS
 from kb import create_app
 from kb.charts import NARROW_NBSP
+from kb.model import PILLARS
 from tests.support import build, copy_content
 
 SVG = "{http://www.w3.org/2000/svg}"

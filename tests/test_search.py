@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from kb.engine.whoosh_backend import WhooshBackend
 from kb.labels import Labels
 from kb.search import ParamError, SearchParams, SearchService
-from kb.whoosh_backend import WhooshBackend
 from tests.support import build, copy_content
 
 
@@ -177,7 +177,7 @@ def test_a_facet_shows_its_most_frequent_values_and_every_selected_one(service: 
 
 def test_the_whoosh_fallback_lists_only_the_counted_hits(service: SearchService, monkeypatch) -> None:  # noqa: ANN001
     """When the vector evaluator cannot take a query, Whoosh scores it, and the filters still hold."""
-    from kb import whoosh_backend
+    from kb.engine import whoosh_backend
 
     def unsupported(*_args, **_kwargs):
         raise whoosh_backend.Unsupported("forced")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.spelling import Speller
+from kb.engine.spelling import Speller
 
 COUNTS = {"statelessness": 40, "stateless": 90, "shelter": 300, "shelters": 20, "education": 500, "eduction": 1}
 

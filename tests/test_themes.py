@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.model import Paragraph, Section
-from indexer.schema import analyse
 from indexer.themes import (
     IMPACT_AREAS,
     Vocabulary,
@@ -22,6 +20,8 @@ from indexer.themes import (
     term_stems,
 )
 from kb.cli import main
+from kb.engine.schema import analyse
+from kb.model import Paragraph, Section
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -238,8 +238,9 @@ def test_a_term_can_give_two_themes(vocab: Vocabulary) -> None:
     }
 
 
-def test_tag_uses_the_repository_vocabulary_by_default() -> None:
-    assert tag("distance education via solar radios", "en") == {"education": ["distance education", "solar radios"]}
+def test_tag_uses_the_vocabulary_it_is_given(vocab: Vocabulary) -> None:
+    assert tag("distance education via solar radios", "en", vocab) == {
+        "education": ["distance education", "solar radios"]}
 
 
 def test_tag_section_fills_each_paragraph(vocab: Vocabulary) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.whoosh_backend import WhooshBackend
+from kb.engine.whoosh_backend import WhooshBackend
 from tests.support import build, copy_content
 
 QUERIES = [
@@ -53,7 +53,7 @@ def test_sidecar_and_block_reads_equal_whoosh_postings(tmp_path) -> None:  # noq
     from whoosh.fields import TEXT, Schema
     from whoosh.index import create_in
 
-    from indexer.postings import Sidecar, read_keys, read_postings, write_segment
+    from kb.engine.postings import Sidecar, read_keys, read_postings, write_segment
 
     words = ["camp", "region", "return", "weshomu", "shelter"]
     rng = random.Random(3)
@@ -92,7 +92,7 @@ def test_sidecar_and_block_reads_equal_whoosh_postings(tmp_path) -> None:  # noq
 
 @pytest.mark.parametrize("text", [q for q in QUERIES if q.startswith('"')])
 def test_phrases_read_narrowly_find_the_same_documents(backend: WhooshBackend, text: str, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr("kb.whoosh_vectors.NARROW_RATIO", 10**9)  # always read positions for the candidates only
+    monkeypatch.setattr("kb.engine.vectors.NARROW_RATIO", 10**9)  # always read positions for the candidates only
     gen = backend._generation()
     gen.vectors._cache.clear()
     parsed = backend.parse(gen, text, ("en", "fr"))

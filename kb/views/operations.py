@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 
-from indexer.model import SECTION_KINDS
 from kb import figures_view
 from kb.figures_view import DATASETS, Chart, Merged, dataset, figures_json, figures_page, load_operation, to_csv
+from kb.model import SECTION_KINDS
 from kb.web import service, ui_lang
 
 bp = Blueprint("operations", __name__)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response
 
-from indexer.schema import FACET_FIELDS
+from kb.engine.schema import FACET_FIELDS
 from kb.search import ParamError, SearchPage, SearchParams
 from kb.web import service, ui_lang
 

@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Raise whenever indexer.schema or indexer.documents change the terms or fields a file is indexed under: a build
-# over an index made under another version is a full build (incremental builds never mix the two).
-ANALYSIS_VERSION = "3"  # 3: posting sidecars (indexer.postings)
-
 LANGS: tuple[str, ...] = ("en", "fr")
 REPORT_KINDS: tuple[str, ...] = ("year-end", "plan")
 

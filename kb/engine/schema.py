@@ -5,7 +5,7 @@ One Whoosh document per section per language. The text of an English section goe
 French stop words, then the Snowball French stemmer), so that a query parsed over all four fields searches both
 languages, and "Cote d'Ivoire" finds "Côte d'Ivoire" in either.
 
-`indexer.model.ANALYSIS_VERSION` names this analysis: an index built under another one is rebuilt in full.
+`kb.model.ANALYSIS_VERSION` names this analysis: an index built under another one is rebuilt in full.
 """
 
 from __future__ import annotations

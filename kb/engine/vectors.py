@@ -2,7 +2,7 @@
 
 Whoosh evaluates a query document by document in Python, which costs ~25 µs per matching document: a common word in
 a 168,000-section corpus takes seconds. This module takes each term's postings as numpy arrays (document numbers,
-term frequencies, positions) — sliced from the segment's posting sidecar written at build time (indexer.postings),
+term frequencies, positions) — sliced from the segment's posting sidecar written at build time (kb.engine.postings),
 or, for a segment without one, decoded from Whoosh's blocks and kept in a byte-bounded LRU cache — and evaluates the
 parsed query tree with array operations:
 
@@ -28,7 +28,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from indexer.postings import Sidecar, read_keys, read_postings
+from kb.engine.postings import Sidecar, read_keys, read_postings
 
 K1, B = 1.2, 0.75
 CACHE_BYTES = 96 * 1024 * 1024
@@ -49,7 +49,7 @@ class Vectors:
         self.schema = schema
         self.size = size
         self.leaves = list(reader.leaf_readers())
-        # each segment's posting sidecar (indexer.postings), or None: that segment is read from Whoosh's blocks
+        # each segment's posting sidecar (kb.engine.postings), or None: that segment is read from Whoosh's blocks
         self.sides = [Sidecar.open(folder, leaf._segment.segment_id())
                       if folder is not None and hasattr(leaf, "_segment") else None for leaf, _ in self.leaves]
         self.sliced = bool(self.sides) and all(side is not None for side in self.sides)

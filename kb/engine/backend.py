@@ -1,12 +1,12 @@
 """The backend seam: the small interfaces through which kb reaches a search engine.
 
 Two halves, one per side of the house. `SearchBackend` is what `kb.search` (the search layer the views call) reads
-through; `kb.whoosh_backend.WhooshBackend` implements it over the Whoosh index in `instance/`. `IndexWriter` is what
-the builder (`indexer.build`) writes one new index generation through — `add_documents` and `delete_documents` (by
+through; `kb.engine.whoosh_backend.WhooshBackend` implements it over the Whoosh index in `instance/`. `IndexWriter` is
+what the builder (`indexer.build`) writes one new index generation through — `add_documents` and `delete_documents` (by
 source file), then `commit` or `cancel`; the generation becomes visible only when the builder swaps it in.
 
 A distributed engine (a Typesense cluster) would implement the same calls: documents are plain dicts with the fields
-of `indexer.schema`; a generation maps to a collection, and the swap to moving a collection alias; filters are
+of `kb.engine.schema`; a generation maps to a collection, and the swap to moving a collection alias; filters are
 field -> allowed values, and facet counts field -> value -> count, each facet counted without its own filter (OR
 within a facet, AND across facets).
 """

@@ -1,4 +1,4 @@
-"""The Whoosh side of the backend seam's writing half (`kb.backend.IndexWriter`): one generation folder.
+"""The Whoosh side of the backend seam's writing half (`kb.engine.backend.IndexWriter`): one generation folder.
 
 The builder decides what goes in (indexer.build); this owns how: creating the folder's index or continuing from a
 hard-linked copy of the served one, adding documents, deleting a content file's documents, committing or cancelling.
@@ -15,8 +15,8 @@ from whoosh.query import Term
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from indexer.postings import write_missing, write_segment
-from indexer.schema import TEXT_FIELDS, build_schema
+from kb.engine.postings import write_missing, write_segment
+from kb.engine.schema import TEXT_FIELDS, build_schema
 
 LIMIT_MB = 128  # memory for postings before a writer spills a run to disk
 
@@ -64,7 +64,7 @@ class ShardWriter:
             self.added = True
 
     def finish(self) -> Any:
-        """The finished segment, with its posting sidecar (indexer.postings), or None when nothing was added."""
+        """The finished segment, with its posting sidecar (kb.engine.postings), or None when nothing was added."""
         if not self.added:
             self.cancel()
             return None

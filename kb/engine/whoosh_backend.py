@@ -1,4 +1,4 @@
-"""The Whoosh implementation of the backend seam (`kb.backend.SearchBackend`), over `instance/index`.
+"""The Whoosh implementation of the backend seam (`kb.engine.backend.SearchBackend`), over `instance/index`.
 
 Per index generation (the folder `instance/index` points at) it keeps, once: the opened index, a facet table
 (per facet field, each document's value as a small integer; themes as a boolean matrix), and per thread one
@@ -24,13 +24,13 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 
-from indexer.schema import FACET_FIELDS, TEXT_FIELDS, fold
-from kb.backend import N_, Hit, Query, QueryError, Result
-from kb.spelling import Speller
-from kb.whoosh_vectors import Evaluator, Unsupported, Vectors
+from kb.engine import generations
+from kb.engine.backend import N_, Hit, Query, QueryError, Result
+from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
+from kb.engine.spelling import Speller
+from kb.engine.vectors import Evaluator, Unsupported, Vectors
 
 MULTI_VALUED = frozenset({"theme"})
-WORDS_FILE = "kb-words.json"  # written by indexer.build
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
 MIN_PREFIX = 2  # letters before a * or ?
 TIME_LIMIT = 1.5  # seconds of scoring before we return what we have
@@ -108,7 +108,7 @@ class _Generation:
         self.table = read_facet_table(searcher.reader(), self.schema)
         self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live), folder)
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
-        self.speller = Speller.load(folder / WORDS_FILE)
+        self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.cache_lock = threading.Lock()
 
