@@ -202,7 +202,7 @@ def serve(instance: str, content: str, threads: int, conn: multiprocessing.conne
     from kb import create_app
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    app = create_app({"INSTANCE_PATH": instance, "CONTENT_DIR": content})
+    app = create_app({"CONTENT_DIR": content}, instance_path=instance)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, ident="kb",
                                     connection_limit=256, channel_timeout=30)
     conn.send(server.effective_port)

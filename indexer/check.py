@@ -40,14 +40,13 @@ from indexer.content import (
 )
 from indexer.figures import At, Checker, load_figures
 from indexer.language import detect
-from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section
+from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section, is_slug
 
 OPERATIONS_FILE = "operations.yaml"
 THEMES_FILE = "themes.yaml"
 FIGURES_FILE = "figures.yaml"
 TOP_LEVEL_FILES = (OPERATIONS_FILE, THEMES_FILE, "README.md")
 LANG_NAMES = {"en": "English", "fr": "French"}
-SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNTRY_RE = re.compile(r"[A-Z]{3}")
 CHECKSUM_RE = re.compile(r"sha256:[0-9a-f]{64}")
 FILE_NAME_RE = re.compile(r"(?P<section>[^.]+)\.(?P<lang>[^.]+)\.md")
@@ -105,7 +104,7 @@ def _load_operations(path: Path, problems: list[Problem]) -> dict[str, set[str]]
     if isinstance(data, dict):
         for slug in data:
             at = root.get(str(slug))
-            if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+            if not isinstance(slug, str) or not is_slug(slug):
                 check.bad(at, "an operation slug is lower-case words joined by hyphens")
             elif check.mapping(at, ("en", "fr"), ("country",)):
                 for lang in LANGS:
@@ -255,7 +254,7 @@ def _value_problems(shown: str, meta: dict[str, Any], lines: dict[str, int], con
         found.append(("title", "title is empty"))
     if not meta["source"].strip():
         found.append(("source", "source is empty"))
-    if not SLUG_RE.fullmatch(operation):
+    if not is_slug(operation):
         found.append(("operation", f"operation {operation!r} is not a slug (lower-case words joined by hyphens)"))
     elif context.operations is not None and operation not in context.operations:
         found.append(("operation", f"unknown operation {operation!r}: add it to content/{OPERATIONS_FILE}"))

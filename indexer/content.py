@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from markdown_it import MarkdownIt
 
+from kb.markdown import markdown_parser
 from kb.model import Paragraph, Section
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a section is a few KB; anything near this is a mistake, not a report
@@ -40,11 +40,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
-
-
-def markdown_parser() -> MarkdownIt:
-    """CommonMark with raw HTML off: the one parser for splitting and for rendering."""
-    return MarkdownIt("commonmark", {"html": False})
 
 
 _MD = markdown_parser()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ import yaml
 from indexer.content import Problem, display_path, load_yaml_nodes, read_content_file
 from kb.model import LANGS, PILLARS, POPULATION_TYPES, REPORT_KINDS, YEAR_MAX, YEAR_MIN
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 POPULATION_SLUGS: frozenset[str] = frozenset(slug for slug, _en, _fr in POPULATION_TYPES.values())
 CHANGES: tuple[str, ...] = ("increase", "decrease")
 UNITS: tuple[str, ...] = ("percent",)

@@ -34,7 +34,7 @@ from indexer.pagetext import (
     parse_page,
     slugify,
 )
-from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, load_yaml_file, section_path
+from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, is_slug, load_yaml_file, section_path
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 OPERATIONS_FILE = "operations.yaml"
@@ -42,7 +42,6 @@ OPERATIONS_HEADER = (
     "# The operations kb knows: slug -> display names in English and French, and ISO 3166-1 alpha-3 country codes.\n"
     "# The importer adds an operation it has not seen; names may then be corrected here by hand.\n"
 )
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class PageError(Exception):
@@ -120,7 +119,7 @@ class Target:
 
 
 def resolve_operation(page: Page, operations: dict[str, Any], operation: str | None, target: Target) -> None:
-    if operation is not None and not _SLUG.match(operation):
+    if operation is not None and not is_slug(operation):
         raise PageError(f"--operation '{operation}' is not a slug (lower-case letters, digits and '-', like 'mali')")
     if operation is None and page.operation_name is None:
         raise PageError("the page has no 'Operation:' title line: pass --operation SLUG")

@@ -14,7 +14,6 @@ the words, as written, that triggered it.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from kb.engine.schema import analyse, analyzer_for
-from kb.model import LANGS, Paragraph, Section
+from kb.model import LANGS, Paragraph, Section, is_slug
 
 THEMES_FILE = "themes.yaml"
 IMPACT_AREAS: tuple[str, ...] = ("protect", "assist", "empower", "solve", "cross-cutting")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 Stems = tuple[str, ...]
 
@@ -193,7 +191,7 @@ def _theme(path: str, i: int, item: Any) -> Theme:
     if not isinstance(item, dict):
         raise VocabularyError(f"{where}: must be a mapping with slug, impact_area, label and terms")
     slug = item.get("slug")
-    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+    if not isinstance(slug, str) or not is_slug(slug):
         raise VocabularyError(f"{where}: slug must be lower-case words joined by hyphens, not {slug!r}")
     where = f"{path}: theme {slug}"
     unknown = sorted(set(item) - {"slug", "impact_area", "label", "terms"})

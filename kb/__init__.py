@@ -20,11 +20,14 @@ def default_instance_dir() -> Path:
     return Path(os.environ.get("KB_INSTANCE", PROJECT_ROOT / "instance"))
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration from `instance/config.py`, then `test_config`; blueprints; one search service."""
+def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path | str | None = None) -> Flask:
+    """The app over the index in `instance_path` (default: KB_INSTANCE, else instance/).
+
+    Configuration: defaults, then the instance folder's `config.py` (when there is one), then `test_config`.
+    """
     from flask import Flask  # here, so that `kb index` and `kb check` do not pay for importing Flask
 
-    instance = Path((test_config or {}).get("INSTANCE_PATH", default_instance_dir())).resolve()
+    instance = Path(instance_path or default_instance_dir()).resolve()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("KB_SECRET_KEY", "kb-local"),
@@ -33,12 +36,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="en",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-    else:
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
         app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # JSON in the order the API documents it
 
-    from kb.web import init_app
+    from kb import current
+    from kb.views import api, compare, operations, pages, responses, sections
 
-    init_app(app)
+    current.init_app(app)
+    for blueprint in (responses.bp, pages.bp, sections.bp, api.bp, operations.bp, compare.bp):
+        app.register_blueprint(blueprint)
     return app

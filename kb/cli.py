@@ -108,6 +108,6 @@ def serve_command(host: str, port: int, threads: int, instance: Path) -> None:
 
     from kb import create_app
 
-    app = create_app({"INSTANCE_PATH": str(instance)} if instance != default_instance_dir() else None)
+    app = create_app(instance_path=instance)
     click.echo(f"kb serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.engine.stored import decode
 from kb.labels import Labels
 from kb.render import RenderedParagraph, render_paragraphs
+from kb.urls import Urls
 
 
 @dataclass
@@ -33,10 +35,7 @@ class SectionPage:
     other_lang: str | None = None  # URL of the other language's version, if any
     other_years: list[tuple[int, str]] = field(default_factory=list)  # (year, URL)
     raw_paragraphs: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def path(self) -> str:
-        return f"/{self.lang}/{self.operation}/{self.year}/{self.section}"
+    path: str = ""  # the section's address on the site
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,30 +62,29 @@ class SectionPage:
 
 
 def load_section(
-    backend: Any, labels: Labels, lang: str, operation: str, year: int, section: str, ui_lang: str,
+    backend: Any, labels: Labels, urls: Urls, address: tuple[str, str, int, str], ui_lang: str,
     terms: set[str] | None = None,
 ) -> SectionPage | None:
+    """The section at `address` (lang, operation, year, section) as a page, or None when there is none."""
+    lang, operation, year, section = address
     fields = backend.get(f"{operation}/{year}/{section}/{lang}")
-    if not fields or fields.get("kind", "section") != "section":
+    doc = decode(fields) if fields else None
+    if doc is None or not doc.is_section:
         return None
-    stored = fields.get("paragraphs") or []
-    themes = [t for t in (fields.get("theme") or "").split(",") if t]
     page = SectionPage(
-        doc_id=fields["doc_id"], lang=lang, title=fields.get(f"title_{lang}") or "", operation=operation,
+        doc_id=doc.doc_id, lang=lang, title=doc.title, operation=operation,
         operation_label=labels.label("operation", operation, ui_lang), year=year, section=section,
-        section_label=labels.label("section", section, ui_lang), report=fields.get("report", ""),
-        report_label=labels.label("report", fields.get("report", ""), ui_lang), source=fields.get("source") or "",
-        translated_from=fields.get("translated_from"), translation_key=fields.get("translation_key", ""),
-        country=[c for c in (fields.get("country") or "").split(",") if c],
-        paragraphs=render_paragraphs(stored, lang, terms),
-        themes=[(t, labels.label("theme", t, ui_lang)) for t in themes],
-        raw_paragraphs=[(p[0], p[1]) for p in stored],
+        section_label=labels.label("section", section, ui_lang), report=doc.report,
+        report_label=labels.label("report", doc.report, ui_lang), source=doc.source,
+        translated_from=doc.translated_from, translation_key=doc.translation_key,
+        country=list(doc.country), paragraphs=render_paragraphs(doc.paragraphs, lang, terms),
+        themes=[(t, labels.label("theme", t, ui_lang)) for t in doc.themes],
+        raw_paragraphs=[(p.n, p.text) for p in doc.paragraphs],
+        path=urls.section(lang, operation, year, section),
     )
-    for other in backend.documents(translation_key=page.translation_key):
-        if other["lang"] != lang and other.get("kind", "section") == "section":
-            page.other_lang = f"/{other['lang']}/{operation}/{year}/{section}"
-    same = backend.documents(operation=operation, section=section, lang=lang)
-    page.other_years = sorted(
-        (int(d["year"]), f"/{lang}/{operation}/{d['year']}/{section}") for d in same if int(d["year"]) != year
-    )
+    for other in map(decode, backend.documents(translation_key=page.translation_key)):
+        if other.lang != lang and other.is_section:
+            page.other_lang = urls.section(other.lang, operation, year, section)
+    same = map(decode, backend.documents(operation=operation, section=section, lang=lang))
+    page.other_years = sorted((d.year, urls.section(lang, operation, d.year, section)) for d in same if d.year != year)
     return page

@@ -6,6 +6,7 @@ vocabulary from here, so that a slug or a field name exists in exactly one place
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,18 @@ FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
 # The order in which fields are written, so that files are stable byte for byte.
 FRONT_MATTER_ORDER: tuple[str, ...] = tuple(FRONT_MATTER)
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
+YEAR_MIN, YEAR_MAX = 2000, 2100  # years a content file may have
+YEAR_FILTER_MIN = 1900  # the lowest year a search's year filter or range accepts (YEAR_MAX is the highest)
+
+# The one definition of a slug (operations, sections, themes: lower-case words joined by hyphens) and of a year in
+# a path; URL rules, the checker and the importer all use these.
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SLUG_RE = re.compile(rf"^{SLUG}$")
+YEAR = r"\d{4}"
+
+
+def is_slug(value: str) -> bool:
+    return bool(SLUG_RE.match(value))
 
 
 @dataclass

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from indexer.content import markdown_parser
+from kb.engine.stored import StoredParagraph
 from kb.highlight import mark, matched_spans
+from kb.markdown import markdown_parser
 
 _MD = markdown_parser()
 
@@ -43,16 +44,13 @@ class RenderedParagraph:
 
 
 def render_paragraphs(
-    paragraphs: Sequence[Sequence], lang: str, terms: set[str] | None = None
+    paragraphs: Sequence[StoredParagraph], lang: str, terms: set[str] | None = None
 ) -> list[RenderedParagraph]:
-    """Stored paragraphs `(n, text, themes, kind)` -> HTML, marking `terms` (analysed) where given."""
+    """Stored paragraphs -> HTML, marking `terms` (analysed) where given."""
     out = []
     for para in paragraphs:
-        n, text = para[0], para[1]
-        themes = list(para[2]) if len(para) > 2 else []
-        kind = para[3] if len(para) > 3 else "p"
-        html = _MD.renderInline(text, {"terms": terms or set(), "lang": lang})
-        out.append(RenderedParagraph(n, kind, Markup(html), themes, "<mark>" in html))
+        html = _MD.renderInline(para.text, {"terms": terms or set(), "lang": lang})
+        out.append(RenderedParagraph(para.n, para.kind, Markup(html), list(para.themes), "<mark>" in html))
     return out
 
 

@@ -17,8 +17,11 @@ from markupsafe import Markup
 
 from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.engine.schema import FACET_FIELDS
+from kb.engine.stored import decode
 from kb.highlight import best_paragraph, snippet
 from kb.labels import Labels
+from kb.model import YEAR_FILTER_MIN, YEAR_MAX
+from kb.urls import Urls
 
 SORTS = ("relevance", "newest", "oldest")
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 10, 100
@@ -118,7 +121,7 @@ def _bounded(name: str, raw: str | None, default: int, low: int, high: int) -> i
 
 
 def _year(name: str, raw: str) -> int:
-    return _bounded(name, raw, 0, 1900, 2100)
+    return _bounded(name, raw, 0, YEAR_FILTER_MIN, YEAR_MAX)
 
 
 # ------------------------------------------------------------------------------------------------ the answer
@@ -224,9 +227,10 @@ def _shallow(item: Any) -> dict[str, Any]:
 class SearchService:
     """The one entry point views, the API and the terminal use to search."""
 
-    def __init__(self, backend: SearchBackend, labels: Labels) -> None:
+    def __init__(self, backend: SearchBackend, labels: Labels, urls: Urls | None = None) -> None:
         self.backend = backend
         self.labels = labels
+        self.urls = urls or Urls()
 
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
         page = SearchPage(params=params)
@@ -260,29 +264,30 @@ class SearchService:
         return page
 
     def _hit(self, hit: Any, ui_lang: str) -> SearchHit:
-        f = hit.fields
-        lang = f.get("lang", "en")
-        paragraphs = f.get("paragraphs") or []
-        n, spans = best_paragraph(paragraphs, hit.terms.get(lang, set()), lang)
-        text = next((p[1] for p in paragraphs if p[0] == n), "")
-        url = f"/{lang}/{f['operation']}/{f['year']}/{f['section']}"
-        if f.get("kind") == "figure":
-            url = f"/{ui_lang}/{f['operation']}#figures-{f['year']}"
+        doc = decode(hit.fields)
+        terms = hit.terms.get(doc.lang, set())
+        n, spans = best_paragraph([(p.n, p.text) for p in doc.paragraphs], terms, doc.lang)
+        found = doc.paragraph(n)
+        if doc.is_section:
+            url = self.urls.section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
+                                    highlight=" ".join(sorted(terms)))
+        else:
+            url = self.urls.operation(doc.lang, doc.operation, year=doc.year)  # the figure in its own language
         return SearchHit(
-            doc_id=f["doc_id"],
-            kind=f.get("kind", "section"),
-            title=f.get(f"title_{lang}") or f.get("title_en") or "",
-            operation=f["operation"],
-            operation_label=self.labels.label("operation", f["operation"], ui_lang),
-            year=int(f["year"]),
-            section=f["section"],
-            section_label=self.labels.label("section", f["section"], ui_lang),
-            lang=lang,
-            report=f.get("report", ""),
-            themes=[t for t in (f.get("theme") or "").split(",") if t],
-            url=f"{url}{_highlight_args(hit.terms.get(lang))}#p{n}" if f.get("kind") != "figure" else url,
+            doc_id=doc.doc_id,
+            kind=doc.kind,
+            title=doc.title,
+            operation=doc.operation,
+            operation_label=self.labels.label("operation", doc.operation, ui_lang),
+            year=doc.year,
+            section=doc.section,
+            section_label=self.labels.label("section", doc.section, ui_lang),
+            lang=doc.lang,
+            report=doc.report,
+            themes=list(doc.themes),
+            url=url,
             paragraph=n,
-            snippet=snippet(text, spans),
+            snippet=snippet(found.text if found else "", spans),
             score=round(hit.score, 4),
         )
 
@@ -346,7 +351,3 @@ def _text_langs(params: SearchParams) -> tuple[str, ...]:
     langs = tuple(lang for lang in ("en", "fr") if not chosen or lang in chosen)
     return langs or ("en", "fr")
 
-
-def _highlight_args(terms: set[str] | None) -> str:
-    """`?hl=` carries the analysed terms to the section page, which marks them in every paragraph."""
-    return f"?{urlencode([('hl', ' '.join(sorted(terms)))])}" if terms else ""

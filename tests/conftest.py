@@ -210,8 +210,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("live")
     content = copy_content(root / "content")
     build(content, root / "instance")
-    return create_app({"INSTANCE_PATH": str(root / "instance"), "CONTENT_DIR": str(content),
-                       "INDEX_LINK": str(root / "instance" / "index"), "TESTING": True})
+    return create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,13 @@ from flask.testing import FlaskClient
 
 from kb import create_app
 from kb.render import RenderedParagraph
-from kb.views.compare import compare_url, pair_paragraphs, reference
+from kb.urls import Urls
+from kb.views.compare import pair_paragraphs, reference
 from tests.support import build, copy_content
+
+
+def compare_url(a: str, b: str) -> str:
+    return Urls().compare(reference(a), reference(b))
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +24,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     root = tmp_path_factory.mktemp("compare")
     content = copy_content(root / "content")
     build(content, root / "instance")
-    app = create_app({"INSTANCE_PATH": str(root / "instance"), "CONTENT_DIR": str(content),
-                      "INDEX_LINK": str(root / "instance" / "index"), "TESTING": True})
+    app = create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
     return app.test_client()
 
 
@@ -84,7 +88,9 @@ def test_compare_url_accepts_pages_paths_and_references() -> None:
 
 def test_compare_url_is_a_template_global(client: FlaskClient) -> None:
     env = client.application.jinja_env
-    assert env.from_string("{{ compare_url('en/mali/2020/x', 'en/mali/2019/x') }}").render() == (
+    with client.application.app_context():
+        html = env.from_string("{{ compare_url('en/mali/2020/x', 'en/mali/2019/x') }}").render()
+    assert html == (
         "/compare?a=en/mali/2020/x&amp;b=en/mali/2019/x")
 
 

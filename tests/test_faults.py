@@ -237,7 +237,7 @@ def test_a_build_that_cannot_fit_fails_in_one_line_and_keeps_the_index(tmp_path:
     assert len(lines) == 1 and "Traceback" not in failed.stderr, failed.stderr
     assert lines[0].startswith("kb index: ") and "No space left on device" in lines[0], lines[0]
     assert assert_whole(small_disk, documents) == 1
-    app = create_app({"INSTANCE_PATH": str(small_disk), "CONTENT_DIR": str(content)})
+    app = create_app({"CONTENT_DIR": str(content)}, instance_path=str(small_disk))
     answer = app.test_client().get("/api/search", query_string={"q": KNOWN_QUERY})
     assert answer.status_code == 200 and answer.get_json()["total"] >= 1 and answer.get_json()["generation"]
     (small_disk / "ballast").unlink()  # space again: the next build succeeds and cleans up after the failed one

@@ -153,8 +153,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_client(site: Path, testing: bool = True):  # noqa: ANN201
     from kb import create_app
 
-    app = create_app({"INSTANCE_PATH": str(site / "instance"), "CONTENT_DIR": str(site / "content"),
-                      "TESTING": testing})
+    app = create_app({"CONTENT_DIR": str(site / "content"),
+                      "TESTING": testing}, instance_path=str(site / "instance"))
     return app.test_client()
 
 

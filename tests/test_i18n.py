@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kb import create_app
-from kb.views.compare import compare_url
+from kb.urls import Urls
 from tests.support import ROOT, build, copy_content, edit
 
 CATALOGUE = ROOT / "kb" / "translations" / "fr" / "LC_MESSAGES"
@@ -118,8 +118,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         edit(later, "year: 2020", "year: 2021")
         edit(later, "translation_key: mali/2020/unmet-needs", "translation_key: mali/2021/unmet-needs")
     build(content, root / "instance")
-    return create_app({"INSTANCE_PATH": str(root / "instance"), "CONTENT_DIR": str(content),
-                       "INDEX_LINK": str(root / "instance" / "index"), "TESTING": True})
+    return create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
 
 
 @pytest.fixture()
@@ -202,8 +201,8 @@ def test_error_pages_follow_the_interface_language(client: FlaskClient) -> None:
 
 def test_section_page_links_to_the_compare_view(client: FlaskClient) -> None:
     html = client.get("/en/mali/2020/unmet-needs").get_data(as_text=True)
-    other_lang = compare_url("/en/mali/2020/unmet-needs", "/fr/mali/2020/unmet-needs").replace("&", "&amp;")
-    other_year = compare_url("/en/mali/2020/unmet-needs", "/en/mali/2021/unmet-needs").replace("&", "&amp;")
+    other_lang = Urls().compare("en/mali/2020/unmet-needs", "fr/mali/2020/unmet-needs").replace("&", "&amp;")
+    other_year = Urls().compare("en/mali/2020/unmet-needs", "en/mali/2021/unmet-needs").replace("&", "&amp;")
     assert f'href="{other_lang}"' in html and "Compare with the other language" in html
     assert f'href="{other_year}"' in html and "compare with 2021" in html
     for url in (other_lang, other_year):
@@ -214,7 +213,7 @@ def test_section_page_links_to_the_compare_view(client: FlaskClient) -> None:
 
 def test_a_fresh_checkout_serves_french_without_compiling(tmp_path: Path) -> None:
     """The translations directory the app reads is the committed one (the .mo sits next to the .po)."""
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "INDEX_LINK": str(tmp_path / "index"), "TESTING": True})
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path))
     assert Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) == CATALOGUE.parent.parent
     with app.test_request_context("/?ui=fr"):
         from flask_babel import gettext

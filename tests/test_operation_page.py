@@ -34,8 +34,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, Path]:
     root = tmp_path_factory.mktemp("operation")
     content = copy_content(root / "content")
     build(content, root / "instance")
-    app = create_app({"INSTANCE_PATH": str(root / "instance"), "CONTENT_DIR": str(content),
-                      "INDEX_LINK": str(root / "instance" / "index"), "TESTING": True})
+    app = create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
     return app, content
 
 
@@ -283,8 +282,7 @@ def test_figures_of_a_section_year_that_has_none_are_simply_absent(tmp_path: Pat
     content = copy_content(tmp_path / "content")
     (content / "mali" / "2020" / "figures.yaml").unlink()
     build(content, tmp_path / "instance")
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "CONTENT_DIR": str(content),
-                      "INDEX_LINK": str(tmp_path / "instance" / "index"), "TESTING": True})
+    app = create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(tmp_path / "instance"))
     client = app.test_client()
     response = client.get("/en/mali")
     assert response.status_code == 200 and "<svg" not in response.get_data(as_text=True)

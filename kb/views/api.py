@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from kb.current import public_url, service, ui_lang, urls
 from kb.openapi import openapi_document
 from kb.search import PER_PAGE_MAX, ParamError, SearchParams
 from kb.views.sections import find_section
-from kb.web import service, ui_lang
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -20,12 +20,12 @@ def _bad(reason: str) -> tuple[Response, int]:
     return jsonify({"error": 400, "reason": reason}), 400
 
 
-def _search() -> Any:
+def _search(fmt: str = "json") -> Any:
     try:
         params = SearchParams.from_args(request.args)
     except ParamError as err:
         return None, _bad(str(err))
-    page = service().search(params, ui_lang=ui_lang(), base=request.path)
+    page = service().search(params, ui_lang=ui_lang(), base=urls().api_search(fmt=fmt))
     if page.error:
         return None, _bad(page.error)
     return page, None
@@ -39,7 +39,7 @@ def search() -> Any:
 
 @bp.get("/search.csv")
 def search_csv() -> Any:
-    page, error = _search()
+    page, error = _search("csv")
     if error:
         return error
     out = io.StringIO()
@@ -48,7 +48,7 @@ def search_csv() -> Any:
                      "paragraph", "score", "snippet"])
     for h in page.hits:
         writer.writerow([h.doc_id, h.kind, h.title, h.operation, h.year, h.section, h.lang, h.report,
-                         " ".join(h.themes), request.host_url.rstrip("/") + h.url, h.paragraph, h.score,
+                         " ".join(h.themes), public_url(h.url), h.paragraph, h.score,
                          h.snippet.striptags()])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kb-search.csv"'})
@@ -57,7 +57,7 @@ def search_csv() -> Any:
 @bp.get("/sections/<lang>/<operation>/<int:year>/<section>")
 def section(lang: str, operation: str, year: int, section: str) -> Any:
     page = find_section(lang, operation, year, section)
-    if page is None or request.path != f"/api/sections{page.path}":  # the one address of the section
+    if page is None or request.path != urls().api_section(lang, operation, year, section):  # its one address
         abort(404)
     return jsonify(page.to_json())
 

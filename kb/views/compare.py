@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
+from kb.current import public_url, urls
 from kb.documents import SectionPage
+from kb.model import SLUG, YEAR
 from kb.render import RenderedParagraph
 from kb.views.sections import find_section
 
 bp = Blueprint("compare", __name__)
 
-REF = re.compile(r"^(en|fr)/([a-z0-9]+(?:-[a-z0-9]+)*)/(\d{4})/([a-z0-9]+(?:-[a-z0-9]+)*)$")
+REF = re.compile(rf"^(en|fr)/({SLUG})/({YEAR})/({SLUG})$")
 EXAMPLE = "en/mali/2020/unmet-needs"
 REF_MAX = 200
 
@@ -41,7 +42,7 @@ def reference(value: object) -> str:
 
 def compare_url(a: object, b: object) -> str:
     """The shareable URL comparing section `a` (left) with section `b` (right)."""
-    return "/compare?" + urlencode([("a", reference(a)), ("b", reference(b))], safe="/")
+    return urls().compare(reference(a), reference(b))
 
 
 def parse_reference(name: str, raw: str | None) -> tuple[str, str, int, str]:
@@ -87,7 +88,7 @@ def compare() -> tuple[str, int]:
     rows = pair_paragraphs(a.paragraphs, b.paragraphs)
     return render_template(
         "compare.html", a=a, b=b, rows=rows, url=compare_url(a, b), swap_url=compare_url(b, a),
-        permalink=request.host_url.rstrip("/") + compare_url(a, b),
+        permalink=public_url(compare_url(a, b)),
     ), 200
 
 

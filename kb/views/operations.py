@@ -7,7 +7,6 @@ reports from the stored documents of the index. Also provides the search page's 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 
 from kb import figures_view
+from kb.current import service, ui_lang, urls
 from kb.figures_view import DATASETS, Chart, Merged, dataset, figures_json, figures_page, load_operation, to_csv
-from kb.model import SECTION_KINDS
-from kb.web import service, ui_lang
+from kb.model import SECTION_KINDS, is_slug
 
 bp = Blueprint("operations", __name__)
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORDER = {kind.slug: i for i, kind in enumerate(SECTION_KINDS)}
 
 
@@ -47,7 +45,7 @@ def report_years(docs: list[dict[str, Any]], operation: str, lang: str) -> list[
     years: dict[int, list[ReportLink]] = {}
     for (year, section), langs in sorted(found.items(), key=lambda item: (-item[0][0], ORDER.get(item[0][1], 99))):
         link_lang = lang if lang in langs else sorted(langs)[0]
-        url = f"/{link_lang}/{operation}/{year}/{section}"
+        url = urls().section(link_lang, operation, year, section)
         years.setdefault(year, []).append(
             ReportLink(labels.label("section", section, lang), url, link_lang, link_lang != lang))
     return list(years.items())
@@ -55,7 +53,7 @@ def report_years(docs: list[dict[str, Any]], operation: str, lang: str) -> list[
 
 def _operation(operation: str) -> tuple[list[dict[str, Any]], Merged | None]:
     """The operation's sections and figures; 404 when it has neither (or is not a slug at all)."""
-    if not SLUG.match(operation):
+    if not is_slug(operation):
         abort(404)
     docs = _documents(operation)
     merged = load_operation(Path(current_app.config["CONTENT_DIR"]), operation)
@@ -75,7 +73,7 @@ def operation_page(lang: str, operation: str) -> str:
         other_lang=other,
         operation=operation,
         label=labels.label("operation", operation, lang),
-        base=f"/{lang}/{operation}",
+        base=urls().operation(lang, operation),
         years=report_years(docs, operation, lang),
         figures=figures_page(merged, lang, labels) if merged else None,
         datasets=DATASETS,
@@ -88,7 +86,7 @@ def operation_json(lang: str, operation: str) -> Response:
     _docs, merged = _operation(operation)
     if merged is None:
         abort(404)
-    return jsonify(figures_json(merged, lang, service().labels, f"/{lang}/{operation}"))
+    return jsonify(figures_json(merged, lang, service().labels, urls().operation(lang, operation)))
 
 
 @bp.get("/<any(en,fr):lang>/<operation>/figures/<name>.csv")

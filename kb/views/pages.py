@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from kb.current import service, ui_lang, urls
 from kb.engine.schema import FACET_FIELDS
 from kb.search import ParamError, SearchPage, SearchParams
-from kb.web import service, ui_lang
 
 bp = Blueprint("pages", __name__)
 
@@ -23,7 +21,7 @@ def search() -> tuple[str, int] | Response:
         return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
     if _untidy():
         return redirect(_tidy_url(params), 302)
-    page = service().search(params, ui_lang=ui_lang(), base="/")
+    page = service().search(params, ui_lang=ui_lang(), base=urls().search())
     status = 400 if page.error else 200  # the search page, with the reason, as for a bad parameter
     return render_template("search.html", page=page, facet_fields=FACET_FIELDS), status
 
@@ -36,4 +34,4 @@ def _untidy() -> bool:
 def _tidy_url(params: SearchParams) -> str:
     """The same search at its canonical URL (the interface-language switch, if any, kept)."""
     pairs = params.pairs() + ([("ui", request.args["ui"])] if request.args.get("ui") else [])
-    return f"/?{urlencode(pairs)}" if pairs else "/"
+    return urls().search(pairs)

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from flask import Blueprint, abort, render_template, request
 
 from kb.cite import citations
+from kb.current import public_url, service, ui_lang, urls
 from kb.documents import SectionPage, load_section
-from kb.web import service, ui_lang
+from kb.model import LANGS, YEAR_MAX, YEAR_MIN, is_slug
 
 bp = Blueprint("sections", __name__)
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HL_MAX_TERMS = 20
 
 
 def find_section(lang: str, operation: str, year: int, section: str) -> SectionPage | None:
     """The section, or None for anything that is not a well-formed address of an indexed section."""
-    if lang not in ("en", "fr") or not SLUG.match(operation) or not SLUG.match(section) or not 1900 <= year <= 2100:
+    if lang not in LANGS or not is_slug(operation) or not is_slug(section) or not YEAR_MIN <= year <= YEAR_MAX:
         return None
     terms = {t for t in (request.args.get("hl") or "").split()[:HL_MAX_TERMS] if t.isalnum() and len(t) < 40}
     svc = service()
-    return load_section(svc.backend, svc.labels, lang, operation, year, section, ui_lang(), terms)
+    return load_section(svc.backend, svc.labels, urls(), (lang, operation, year, section), ui_lang(), terms)
 
 
 @bp.get("/<lang>/<operation>/<int:year>/<section>")
@@ -31,7 +30,7 @@ def section_page(lang: str, operation: str, year: int, section: str) -> str:
     page = find_section(lang, operation, year, section)
     if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
-    permalink = request.host_url.rstrip("/") + page.path
+    permalink = public_url(page.path)
     return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink))
 
 

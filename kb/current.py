@@ -1,0 +1,59 @@
+"""Request helpers (the Flask tutorial's `db.py`): the app's one search service, the interface language of the
+request and the URL builder, for views and templates to import; `init_app` sets them up on an app.
+
+Views import from here and `create_app` imports the views: nothing here imports a view, so there is no circle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g, request
+from flask_babel import Babel
+
+from kb.engine.whoosh_backend import WhooshBackend
+from kb.labels import Labels
+from kb.search import SearchService
+from kb.urls import Urls, absolute
+
+UI_LANGS = ("en", "fr")
+LANG_COOKIE = "kb_lang"
+
+
+def service() -> SearchService:
+    """The app's one search service (one backend handle shared by all threads)."""
+    return current_app.extensions["kb.search"]
+
+
+def urls() -> Urls:
+    """The app's URL builder (also the `urls` global of templates)."""
+    return current_app.extensions["kb.urls"]
+
+
+def public_url(url: str) -> str:
+    """A site URL as an absolute address, for permalinks, citations and downloads."""
+    return absolute(request.host_url, url)
+
+
+def ui_lang() -> str:
+    """The interface language: ?ui= switch, then the remembered choice, then Accept-Language, then English."""
+    if "ui_lang" not in g:
+        chosen = request.args.get("ui")
+        if chosen not in UI_LANGS:
+            chosen = request.cookies.get(LANG_COOKIE)
+        g.ui_lang = chosen if chosen in UI_LANGS else (request.accept_languages.best_match(UI_LANGS) or "en")
+    return g.ui_lang
+
+
+def init_app(app: Flask) -> None:
+    """One search service over the instance's index, the URL builder, Babel and the template globals."""
+    backend = WhooshBackend(Path(app.config["INDEX_LINK"]))
+    app.extensions["kb.search"] = SearchService(backend, Labels.load(Path(app.config["CONTENT_DIR"])))
+    app.extensions["kb.urls"] = Urls()
+    Babel(app, locale_selector=ui_lang)
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        labels = service().labels
+        return {"ui_lang": ui_lang(), "urls": urls(),
+                "labels_theme": lambda slug: labels.label("theme", slug, ui_lang())}

@@ -1,0 +1,77 @@
+"""The one decoder of a stored document: the fields a backend returns -> a `StoredDocument` with typed values.
+
+Search hits, section pages, operation pages and the terminal all read stored documents through `decode`, so the
+encoding of a field (themes as a comma-separated keyword, paragraphs as (n, text, themes, kind) tuples, the title in
+`title_<lang>`) is known here and in kb.engine.schema only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredParagraph:
+    n: int
+    text: str  # Markdown source
+    themes: tuple[str, ...] = ()
+    kind: str = "p"  # "p" or "li"
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A section (kind "section") or a key figure (kind "figure") as the index keeps it."""
+
+    doc_id: str
+    kind: str
+    lang: str
+    operation: str
+    year: int
+    section: str
+    report: str = ""
+    title: str = ""
+    themes: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    translation_key: str = ""
+    source: str = ""
+    translated_from: str | None = None
+    paragraphs: tuple[StoredParagraph, ...] = field(default_factory=tuple)
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind == "section"
+
+    def paragraph(self, n: int) -> StoredParagraph | None:
+        return next((p for p in self.paragraphs if p.n == n), None)
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v)
+
+
+def _paragraph(raw: Sequence[Any]) -> StoredParagraph:
+    themes = tuple(raw[2]) if len(raw) > 2 and raw[2] else ()
+    return StoredParagraph(int(raw[0]), str(raw[1]), themes, raw[3] if len(raw) > 3 else "p")
+
+
+def decode(fields: Mapping[str, Any]) -> StoredDocument:
+    """A backend's stored fields as a StoredDocument."""
+    lang = fields.get("lang") or "en"
+    return StoredDocument(
+        doc_id=fields["doc_id"],
+        kind=fields.get("kind") or "section",
+        lang=lang,
+        operation=fields["operation"],
+        year=int(fields["year"]),
+        section=fields["section"],
+        report=fields.get("report") or "",
+        title=fields.get(f"title_{lang}") or fields.get("title_en") or "",
+        themes=_split(fields.get("theme")),
+        country=_split(fields.get("country")),
+        translation_key=fields.get("translation_key") or "",
+        source=fields.get("source") or "",
+        translated_from=fields.get("translated_from"),
+        paragraphs=tuple(_paragraph(p) for p in fields.get("paragraphs") or ()),
+    )

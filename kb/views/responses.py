@@ -1,0 +1,65 @@
+"""How every answer ends: error pages in the interface language (JSON with a reason under /api/), security headers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from kb.current import LANG_COOKIE, UI_LANGS
+from kb.engine.whoosh_backend import IndexMissing
+
+bp = Blueprint("responses", __name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def page_error(code: int, title: str, message: str) -> str | Response:
+    """An error page in the interface language, or a JSON reason under /api/."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": code, "reason": f"{title}: {message}"})
+    return render_template("error.html", code=code, title=title, message=message)
+
+
+@bp.app_errorhandler(404)
+def not_found(_err: Exception) -> tuple[str | Response, int]:
+    return page_error(404, _("Page not found"), _("There is no page at this address.")), 404
+
+
+@bp.app_errorhandler(405)
+def not_allowed(_err: Exception) -> tuple[str | Response, int]:
+    return page_error(405, _("Method not allowed"), _("This address only answers GET requests.")), 405
+
+
+@bp.app_errorhandler(IndexMissing)
+def no_index(_err: Exception) -> tuple[str | Response, int]:
+    message = _("The search index has not been built yet. Run `kb index`, then reload this page.")
+    return page_error(503, _("No index yet"), message), 503
+
+
+@bp.app_errorhandler(500)
+def server_error(_err: Exception) -> tuple[str | Response, int]:
+    return page_error(500, _("Something went wrong"), _("The error has been logged.")), 500
+
+
+@bp.after_app_request
+def headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.args.get("ui") in UI_LANGS:
+        response.set_cookie(LANG_COOKIE, request.args["ui"], max_age=365 * 24 * 3600, samesite="Lax")
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.app_template_filter("urlencode_without")
+def urlencode_without(args: MultiDict, name: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, v in args.items(multi=True) if k != name])
