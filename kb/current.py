@@ -13,10 +13,9 @@ from flask_babel import Babel
 
 from kb.engine.whoosh_backend import WhooshBackend
 from kb.labels import Labels
-from kb.search import SearchService
+from kb.search import UI_LANGS, SearchService
 from kb.urls import Urls, absolute
 
-UI_LANGS = ("en", "fr")
 LANG_COOKIE = "kb_lang"
 
 
@@ -26,8 +25,8 @@ def service() -> SearchService:
 
 
 def urls() -> Urls:
-    """The app's URL builder (also the `urls` global of templates)."""
-    return current_app.extensions["kb.urls"]
+    """The URL builder for links on this request's page (also the `urls` global of templates)."""
+    return current_app.extensions["kb.urls"].for_ui(ui_lang())
 
 
 def public_url(url: str) -> str:
@@ -36,13 +35,21 @@ def public_url(url: str) -> str:
 
 
 def ui_lang() -> str:
-    """The interface language: ?ui= switch, then the remembered choice, then Accept-Language, then English."""
+    """The interface language, decided by the URL alone: `?ui=`, else the page's own language (a section or
+    operation page: `/<lang>/...`), else English. Cookies and Accept-Language never change a page; they only choose
+    where a bare `/` redirects (`preferred_ui_lang`)."""
     if "ui_lang" not in g:
         chosen = request.args.get("ui")
         if chosen not in UI_LANGS:
-            chosen = request.cookies.get(LANG_COOKIE)
-        g.ui_lang = chosen if chosen in UI_LANGS else (request.accept_languages.best_match(UI_LANGS) or "en")
+            chosen = (request.view_args or {}).get("lang")
+        g.ui_lang = chosen if chosen in UI_LANGS else UI_LANGS[0]
     return g.ui_lang
+
+
+def preferred_ui_lang() -> str:
+    """The visitor's remembered choice (the switch sets a cookie), else Accept-Language, else English."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in UI_LANGS else (request.accept_languages.best_match(UI_LANGS) or UI_LANGS[0])
 
 
 def init_app(app: Flask) -> None:

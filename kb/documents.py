@@ -80,7 +80,7 @@ def load_section(
         country=list(doc.country), paragraphs=render_paragraphs(doc.paragraphs, lang, terms),
         themes=[(t, labels.label("theme", t, ui_lang)) for t in doc.themes],
         raw_paragraphs=[(p.n, p.text) for p in doc.paragraphs],
-        path=urls.section(lang, operation, year, section),
+        path=urls.section_path(lang, operation, year, section),
     )
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:

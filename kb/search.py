@@ -24,6 +24,7 @@ from kb.model import YEAR_FILTER_MIN, YEAR_MAX
 from kb.urls import Urls
 
 SORTS = ("relevance", "newest", "oldest")
+UI_LANGS = ("en", "fr")  # interface languages; the first is the default
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 10, 100
 PAGE_MAX = 1000
 QUERY_MAX_CHARS = 500
@@ -47,6 +48,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
+    ui: str = ""  # the interface language, when not the default (English): part of the URL like everything else
 
     @classmethod
     def from_args(cls, args: Any) -> SearchParams:
@@ -75,6 +77,7 @@ class SearchParams:
             sort=sort,
             page=_bounded("page", args.get("page"), 1, 1, PAGE_MAX),
             per_page=_bounded("per_page", args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
+            ui=args.get("ui") if args.get("ui") in UI_LANGS[1:] else "",
         )
 
     def pairs(self, page: bool = True) -> list[tuple[str, str]]:
@@ -92,6 +95,8 @@ class SearchParams:
             out.append(("per_page", str(self.per_page)))
         if page and self.page != 1:
             out.append(("page", str(self.page)))
+        if self.ui:
+            out.append(("ui", self.ui))
         return out
 
     def url(self, base: str = "") -> str:
@@ -269,10 +274,10 @@ class SearchService:
         n, spans = best_paragraph([(p.n, p.text) for p in doc.paragraphs], terms, doc.lang)
         found = doc.paragraph(n)
         if doc.is_section:
-            url = self.urls.section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
+            url = self.urls.for_ui(ui_lang).section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
                                     highlight=" ".join(sorted(terms)))
         else:
-            url = self.urls.operation(doc.lang, doc.operation, year=doc.year)  # the figure in its own language
+            url = self.urls.for_ui(ui_lang).operation(doc.lang, doc.operation, year=doc.year)  # in its own language
         return SearchHit(
             doc_id=doc.doc_id,
             kind=doc.kind,
@@ -342,7 +347,7 @@ class _Toggler:
 
 def _first(pairs: list[tuple[str, str]], name: str) -> int:
     """Where facet `name`'s pairs stand (or would stand) in the canonical order of SearchParams.pairs()."""
-    rank = {n: i for i, n in enumerate(("q", *FACET_FIELDS, "from", "to", "sort", "per_page", "page"))}
+    rank = {n: i for i, n in enumerate(("q", *FACET_FIELDS, "from", "to", "sort", "per_page", "page", "ui"))}
     return next((i for i, (key, _) in enumerate(pairs) if rank[key] >= rank[name]), len(pairs))
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 Pairs = Iterable[tuple[str, str]]
+DEFAULT_UI = "en"  # the interface language of pages that have no language of their own
 
 
 def _query(pairs: Pairs) -> str:
@@ -19,31 +20,51 @@ def _query(pairs: Pairs) -> str:
 
 
 class Urls:
-    """The site's URL builder; `root` is where the site is mounted ("" at the root of its host)."""
+    """The site's URL builder.
 
-    def __init__(self, root: str = "") -> None:
+    `root` is where the site is mounted ("" at the root of its host). `ui` is the interface language of the page the
+    links are made for: a link carries `ui=` only where it differs from the language the linked page would otherwise
+    show (its own language for a section or operation page, English elsewhere), so the URL alone decides the page.
+    Paths named `..._path` never carry it: they are the canonical addresses that permalinks and citations use.
+    """
+
+    def __init__(self, root: str = "", ui: str | None = None) -> None:
         self.root = root.rstrip("/")
+        self.ui = ui
+
+    def for_ui(self, ui: str | None) -> Urls:
+        """The same builder for pages shown in interface language `ui`."""
+        return self if ui == self.ui else Urls(self.root, ui)
 
     def path(self, path: str) -> str:
         return f"{self.root}{path}"
+
+    def _ui(self, default: str) -> list[tuple[str, str]]:
+        return [("ui", self.ui)] if self.ui and self.ui != default else []
 
     # ----------------------------------------------------------------------------------------------- pages
 
     def search(self, pairs: Pairs = ()) -> str:
         """The search page with these query-string pairs (in the order given: SearchParams.pairs is canonical)."""
+        pairs = list(pairs)
+        if not any(name == "ui" for name, _ in pairs):
+            pairs += self._ui(DEFAULT_UI)
         return self.path("/") + _query(pairs)
+
+    def section_path(self, lang: str, operation: str, year: int | str, section: str) -> str:
+        """The canonical address of a section (permalinks, citations, comparisons)."""
+        return self.path(f"/{lang}/{operation}/{year}/{section}")
 
     def section(self, lang: str, operation: str, year: int | str, section: str, *, paragraph: int | None = None,
                 highlight: str = "") -> str:
-        """A section page; `paragraph` adds its `#pN` anchor, `highlight` the analysed words to mark (`?hl=`)."""
-        url = self.path(f"/{lang}/{operation}/{year}/{section}")
-        if highlight:
-            url += _query([("hl", highlight)])
+        """A link to a section page; `paragraph` adds its `#pN` anchor, `highlight` the analysed words to mark."""
+        pairs = self._ui(lang) + ([("hl", highlight)] if highlight else [])
+        url = self.section_path(lang, operation, year, section) + _query(pairs)
         return f"{url}#p{paragraph}" if paragraph is not None else url
 
     def operation(self, lang: str, operation: str, *, year: int | None = None) -> str:
         """An operation page; `year` jumps to that year's key figures."""
-        url = self.path(f"/{lang}/{operation}")
+        url = self.path(f"/{lang}/{operation}") + _query(self._ui(lang))
         return f"{url}#figures-{year}" if year is not None else url
 
     def figures_json(self, lang: str, operation: str) -> str:
@@ -54,7 +75,7 @@ class Urls:
 
     def compare(self, a: str, b: str) -> str:
         """Two sections side by side; `a` and `b` are references `lang/operation/year/section`."""
-        return self.path("/compare?") + urlencode([("a", a), ("b", b)], safe="/")
+        return self.path("/compare?") + urlencode([("a", a), ("b", b), *self._ui(DEFAULT_UI)], safe="/")
 
     # ----------------------------------------------------------------------------------------------- API
 

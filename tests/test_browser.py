@@ -156,7 +156,7 @@ def test_the_researchers_path(new_context: Callable[..., BrowserContext], base_u
     expect(page.locator("#facets-heading")).to_have_text("Affiner")
     expect(page.locator('.facet[data-facet="year"] h3')).to_have_text("Année")
     expect(page.locator('.facet[data-facet="theme"] h3')).to_have_text("Thème")
-    assert "ui=" not in page.url
+    assert "ui=fr" in page.url  # the URL decides the interface language
 
     # back through the browser's history: the same results and the same counts
     for _ in range(3):
@@ -189,7 +189,8 @@ def test_a_phrase_finds_its_language_and_lands_on_the_paragraph(
     first = page.locator(".hits .hit").first
     expect(first).to_have_attribute("lang", lang)
     link = first.locator("h3 a")
-    assert link.get_attribute("href").startswith(f"/{lang}/mali/2020/unmet-needs?hl=")
+    interface = "" if lang == "en" else "ui=en&"  # a French text found from the English page keeps its interface
+    assert link.get_attribute("href").startswith(f"/{lang}/mali/2020/unmet-needs?{interface}hl=")
     with page.expect_navigation():
         link.click()
     assert page.url.endswith("#p4")
@@ -205,17 +206,22 @@ def test_a_phrase_finds_its_language_and_lands_on_the_paragraph(
         expect(page.locator(":target")).to_have_attribute("id", "p4")
 
 
-def test_the_interface_follows_accept_language_until_chosen(new_context: Callable[..., BrowserContext]) -> None:
+def test_a_bare_root_follows_accept_language_until_chosen(new_context: Callable[..., BrowserContext]) -> None:
     page = new_context(locale=FR).new_page()
     page.goto("/")
+    assert page.url.endswith("/?ui=fr")  # the French page has its own address
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("button[type=submit]").first).to_have_text("Rechercher")
     with page.expect_navigation():
         page.locator("nav.ui-lang a[data-ui=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto("/")  # the choice is remembered for a bare /
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto("/en/mali/2020/unmet-needs")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h2#cite")).to_have_text("Cite")
+    page.goto("/fr/mali/2020/unmet-needs")  # a French page's own address: French, whatever was chosen before
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
 
 
 # ------------------------------------------------------------------------------------------------ accessibility
@@ -243,11 +249,11 @@ def test_no_serious_accessibility_violation(
     new_context: Callable[..., BrowserContext], base_url: str, axe: Any, ui: str,
 ) -> None:
     context = new_context(locale=EN)  # JavaScript on: axe never runs without it
-    context.add_cookies([{"name": "kb_lang", "value": ui, "url": base_url}])
     page = context.new_page()
     found = {}
     for name, url in PAGES.items():
-        response = page.goto(url)
+        path, _, anchor = url.partition("#")
+        response = page.goto(f"{path}{'&' if '?' in path else '?'}ui={ui}" + (f"#{anchor}" if anchor else ""))
         assert response is not None and response.status == (404 if name == "not-found" else 200), name
         expect(page.locator("html")).to_have_attribute("lang", ui)
         violations = axe.run(page).response["violations"]

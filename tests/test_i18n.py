@@ -1,5 +1,6 @@
 """The interface in English and French: a complete French catalogue, compiled and committed, and the language choice
-(`?ui=` remembered in a cookie, else Accept-Language) reflected in the labels and in `<html lang>`.
+(decided by the URL: `?ui=`, else the page's own language, else English; a cookie or Accept-Language only send a bare
+`/` to the French page) reflected in the labels and in `<html lang>`.
 
 Also the section page's links to the compare view: the other language, and the same section in other years.
 """
@@ -141,7 +142,7 @@ def test_a_submitted_forms_empty_fields_are_tidied_from_the_url(client: FlaskCli
     assert client.get("/?q=education&from=2019").status_code == 200  # a tidy URL is answered as it is
 
 
-def test_ui_fr_switches_to_french_and_is_remembered(client: FlaskClient) -> None:
+def test_ui_fr_switches_to_french_and_only_a_bare_root_remembers_it(client: FlaskClient) -> None:
     response = client.get("/?q=education&ui=fr")
     html = response.get_data(as_text=True)
     assert html_lang(html) == "fr"
@@ -152,33 +153,44 @@ def test_ui_fr_switches_to_french_and_is_remembered(client: FlaskClient) -> None
     assert cookie is not None and cookie.value == "fr"
     assert "kb_lang=fr" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
 
-    again = client.get("/?q=education", headers={"Accept-Language": "en"})  # the remembered choice wins
-    assert html_lang(again.get_data(as_text=True)) == "fr" and ">Affiner<" in again.get_data(as_text=True)
+    # the URL decides: the same address without ?ui= is the English page, whatever the cookie says
+    again = client.get("/?q=education", headers={"Accept-Language": "fr"})
+    assert html_lang(again.get_data(as_text=True)) == "en" and ">Refine<" in again.get_data(as_text=True)
     assert "Set-Cookie" not in again.headers
+    # a bare / follows the remembered choice, by a redirect to the French page's own address
+    bare = client.get("/", headers={"Accept-Language": "en"})
+    assert bare.status_code == 302 and bare.headers["Location"] == "/?ui=fr"
+    assert {"Cookie", "Accept-Language"} <= set(bare.vary)
 
-    back = client.get("/?ui=en")
-    assert html_lang(back.get_data(as_text=True)) == "en" and client.get_cookie("kb_lang").value == "en"
+    back = client.get("/?ui=en")  # an explicit English switch: remembered, then tidied to the bare address
+    assert back.status_code == 302 and client.get_cookie("kb_lang").value == "en"
     assert html_lang(client.get("/").get_data(as_text=True)) == "en"
 
 
-def test_accept_language_fr_defaults_to_french(client: FlaskClient) -> None:
-    html = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(as_text=True)
-    assert html_lang(html) == "fr" and ">Rechercher<" in html
+def test_links_on_a_french_page_keep_the_french_interface(client: FlaskClient) -> None:
+    html = client.get("/?q=education&ui=fr").get_data(as_text=True)
+    hrefs = re.findall(r'href="([^"#]*/en/mali/2020/[^"#]*)', html)
+    assert hrefs and all("ui=fr" in h for h in hrefs), hrefs  # English sections, shown with the French interface
+    assert all("ui=fr" in h for h in re.findall(r'href="(/\?[^"]*)"', html) if "ui=en" not in h)
+
+
+def test_accept_language_fr_sends_a_bare_root_to_french(client: FlaskClient) -> None:
+    response = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert response.status_code == 302 and response.headers["Location"] == "/?ui=fr"
     html = client.get("/", headers={"Accept-Language": "de-DE,en;q=0.5"}).get_data(as_text=True)
     assert html_lang(html) == "en"
     assert client.get_cookie("kb_lang") is None  # only an explicit choice is remembered
 
 
 def test_an_unknown_ui_value_is_ignored(client: FlaskClient) -> None:
-    response = client.get("/?ui=de", headers={"Accept-Language": "fr"})
-    assert html_lang(response.get_data(as_text=True)) == "fr" and client.get_cookie("kb_lang") is None
+    response = client.get("/?ui=de&q=x", headers={"Accept-Language": "fr"})
+    assert html_lang(response.get_data(as_text=True)) == "en" and client.get_cookie("kb_lang") is None
 
 
 def test_french_plurals_and_the_no_result_line(client: FlaskClient) -> None:
-    client.get("/?ui=fr")
-    assert "1 résultat<" in re.sub(r"\s+<", "<", client.get("/?q=scolaire").get_data(as_text=True))
-    assert "Aucun résultat" in client.get("/?q=zzzqqq").get_data(as_text=True)
-    assert "Vouliez-vous dire" in client.get("/?q=educaton").get_data(as_text=True)
+    assert "1 résultat<" in re.sub(r"\s+<", "<", client.get("/?q=scolaire&ui=fr").get_data(as_text=True))
+    assert "Aucun résultat" in client.get("/?q=zzzqqq&ui=fr").get_data(as_text=True)
+    assert "Vouliez-vous dire" in client.get("/?q=educaton&ui=fr").get_data(as_text=True)
 
 
 def test_section_page_in_french(client: FlaskClient) -> None:
@@ -193,10 +205,11 @@ def test_section_page_in_french(client: FlaskClient) -> None:
 
 
 def test_error_pages_follow_the_interface_language(client: FlaskClient) -> None:
-    response = client.get("/en/mali/2020/nothing-here", headers={"Accept-Language": "fr"})
+    response = client.get("/en/mali/2020/nothing-here?ui=fr")
     html = response.get_data(as_text=True)
     assert response.status_code == 404 and html_lang(html) == "fr" and "Page introuvable" in html
-    assert "Page not found" in client.get("/nowhere").get_data(as_text=True)
+    assert "Page introuvable" in client.get("/fr/nowhere/2020/nothing").get_data(as_text=True)  # a French address
+    assert "Page not found" in client.get("/nowhere", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
 
 def test_section_page_links_to_the_compare_view(client: FlaskClient) -> None:
@@ -240,5 +253,22 @@ def test_search_errors_are_explained_in_the_interface_language(client: FlaskClie
     bad_page = client.get("/?page=0&ui=fr")
     assert bad_page.status_code == 400
     assert "doit être compris entre 1 et 1000" in bad_page.get_data(as_text=True)
-    english = client.get("/?q=%22acte&ui=en").get_data(as_text=True)
+    english = client.get("/?q=%22acte").get_data(as_text=True)
     assert "a quotation mark is not closed" in english
+
+
+SAME_URL_PAGES = ("/?q=refugees", "/?q=education&ui=fr", "/en/mali/2020/unmet-needs", "/fr/mali/2020/unmet-needs",
+                  "/en/mali", "/fr/mali", "/compare?a=en/mali/2020/unmet-needs&b=fr/mali/2020/unmet-needs",
+                  "/api/search?q=refugees", "/api/search.csv?q=education", "/api/sections/fr/mali/2020/unmet-needs",
+                  "/en/mali/figures.json", "/nowhere")
+
+
+@pytest.mark.parametrize("url", SAME_URL_PAGES)
+def test_the_url_decides_the_page_not_the_cookie(client: FlaskClient, url: str) -> None:
+    plain = client.get(url, headers={"Accept-Language": "en"})
+    client.set_cookie("kb_lang", "fr")
+    french = client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    client.set_cookie("kb_lang", "en")
+    english = client.get(url, headers={"Accept-Language": "fr"})
+    assert plain.status_code == french.status_code == english.status_code
+    assert plain.get_data() == french.get_data() == english.get_data()

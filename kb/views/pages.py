@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
-from kb.current import service, ui_lang, urls
+from kb.current import UI_LANGS, preferred_ui_lang, service, ui_lang, urls
 from kb.engine.schema import FACET_FIELDS
 from kb.search import ParamError, SearchPage, SearchParams
 
@@ -14,6 +14,13 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def search() -> tuple[str, int] | Response:
+    if not request.args:  # a bare `/`: the one address whose answer follows the visitor's remembered language
+        target = _home()
+        response = redirect(target, 302) if target != request.full_path.rstrip("?") else make_response(
+            _render(SearchParams()))
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+        return response
     try:
         params = SearchParams.from_args(request.args)
     except ParamError as err:
@@ -21,17 +28,31 @@ def search() -> tuple[str, int] | Response:
         return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
     if _untidy():
         return redirect(_tidy_url(params), 302)
-    page = service().search(params, ui_lang=ui_lang(), base=urls().search())
+    return _render(params)
+
+
+def _render(params: SearchParams) -> tuple[str, int]:
+    page = service().search(params, ui_lang=ui_lang(), base=urls().path("/"))
     status = 400 if page.error else 200  # the search page, with the reason, as for a bad parameter
     return render_template("search.html", page=page, facet_fields=FACET_FIELDS), status
 
 
 def _untidy() -> bool:
-    """A submitted form's URL: empty fields ("from=&to=") or the default sort, which a shared link need not carry."""
-    return any(value == "" for value in request.args.values()) or request.args.get("sort") == "relevance"
+    """A submitted form's URL: empty fields ("from=&to="), the default sort or interface language, which a shared
+    link need not carry."""
+    args = request.args
+    return any(value == "" for value in args.values()) or args.get("sort") == "relevance" or args.get("ui") == "en"
 
 
 def _tidy_url(params: SearchParams) -> str:
     """The same search at its canonical URL (the interface-language switch, if any, kept)."""
-    pairs = params.pairs() + ([("ui", request.args["ui"])] if request.args.get("ui") else [])
-    return urls().search(pairs)
+    pairs = params.pairs()
+    return urls().search(pairs) if pairs else _home()
+
+
+def _home() -> str:
+    """Where a bare `/` leads: the search page in the language just chosen (`?ui=`), else the visitor's remembered
+    (or browser's) language."""
+    chosen = request.args.get("ui")
+    preferred = chosen if chosen in UI_LANGS else preferred_ui_lang()
+    return urls().search([("ui", preferred)] if preferred != UI_LANGS[0] else [])

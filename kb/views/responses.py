@@ -51,10 +51,9 @@ def headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
-    if request.args.get("ui") in UI_LANGS:
-        response.set_cookie(LANG_COOKIE, request.args["ui"], max_age=365 * 24 * 3600, samesite="Lax")
-    response.vary.add("Cookie")
-    response.vary.add("Accept-Language")
+    chosen = request.args.get("ui")
+    if chosen in UI_LANGS and request.cookies.get(LANG_COOKIE) != chosen:  # remembered for a bare `/` only
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 
