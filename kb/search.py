@@ -224,9 +224,18 @@ def _shallow(item: Any) -> dict[str, Any]:
 class SearchService:
     """The one entry point views, the API and the terminal use to search."""
 
-    def __init__(self, backend: SearchBackend, labels: Labels) -> None:
+    def __init__(self, backend: SearchBackend) -> None:
         self.backend = backend
-        self.labels = labels
+        self._labels: tuple[object, Labels] | None = None  # (the site data they were made from, the labels)
+
+    @property
+    def labels(self) -> Labels:
+        """The labels of the generation being served: made again only when a new generation is swapped in."""
+        site = self.backend.site()
+        made = self._labels
+        if made is None or made[0] is not site:
+            made = self._labels = (site, Labels.from_site(site))
+        return made[1]
 
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
         page = SearchPage(params=params)
@@ -252,14 +261,15 @@ class SearchService:
             page.prev_url = replace(params, page=min(params.page - 1, page.last_page)).url(base)
         if params.page < page.last_page:
             page.next_url = replace(params, page=params.page + 1).url(base)
-        page.hits = [self._hit(hit, ui_lang) for hit in result.hits]
-        page.facets = self._facets(params, result.facets, ui_lang, base)
+        labels = self.labels
+        page.hits = [self._hit(hit, ui_lang, labels) for hit in result.hits]
+        page.facets = self._facets(params, result.facets, ui_lang, base, labels)
         page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
         if params.q and result.total < SUGGEST_BELOW:
             self._suggest(page, query, base)
         return page
 
-    def _hit(self, hit: Any, ui_lang: str) -> SearchHit:
+    def _hit(self, hit: Any, ui_lang: str, labels: Labels) -> SearchHit:
         f = hit.fields
         lang = f.get("lang", "en")
         paragraphs = f.get("paragraphs") or []
@@ -273,10 +283,10 @@ class SearchService:
             kind=f.get("kind", "section"),
             title=f.get(f"title_{lang}") or f.get("title_en") or "",
             operation=f["operation"],
-            operation_label=self.labels.label("operation", f["operation"], ui_lang),
+            operation_label=labels.label("operation", f["operation"], ui_lang),
             year=int(f["year"]),
             section=f["section"],
-            section_label=self.labels.label("section", f["section"], ui_lang),
+            section_label=labels.label("section", f["section"], ui_lang),
             lang=lang,
             report=f.get("report", ""),
             themes=[t for t in (f.get("theme") or "").split(",") if t],
@@ -286,7 +296,8 @@ class SearchService:
             score=round(hit.score, 4),
         )
 
-    def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str) -> list[Facet]:
+    def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str,
+                labels: Labels) -> list[Facet]:
         facets = []
         for name in FACET_FIELDS:
             found = dict(counts.get(name, {}))
@@ -299,7 +310,7 @@ class SearchService:
                 order = sorted(found, key=lambda v: (v not in chosen, -found[v], v))
             shown = order if name == "year" else order[: max(FACET_SIZE, len(chosen))]
             toggle = _Toggler(params, name, base)
-            values = [FacetValue(v, self.labels.label(name, v, ui_lang), found[v], v in chosen, toggle.url(v))
+            values = [FacetValue(v, labels.label(name, v, ui_lang), found[v], v in chosen, toggle.url(v))
                       for v in shown]
             if name != "year":
                 values.sort(key=lambda fv: (-fv.count, fv.label.lower()))

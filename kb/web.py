@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
-from kb.labels import Labels
 from kb.search import SearchService
 
 UI_LANGS = ("en", "fr")
@@ -41,7 +40,7 @@ def ui_lang() -> str:
 def init_app(app: Flask) -> None:
     app.json.sort_keys = False  # JSON in the order the API documents it
     backend = WhooshBackend(Path(app.config["INDEX_LINK"]))
-    app.extensions["kb.search"] = SearchService(backend, Labels.load(Path(app.config["CONTENT_DIR"])))
+    app.extensions["kb.search"] = SearchService(backend)
     Babel(app, locale_selector=ui_lang)
 
     from kb.views import api, pages, sections
@@ -56,8 +55,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates() -> dict:
-        labels = service().labels
-        return {"ui_lang": ui_lang(), "labels_theme": lambda slug: labels.label("theme", slug, ui_lang())}
+        return {"ui_lang": ui_lang(), "labels_theme": lambda slug: service().labels.label("theme", slug, ui_lang())}
 
     @app.template_filter("urlencode_without")
     def urlencode_without(args: MultiDict, name: str) -> str:

@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from indexer import build as build_module
+from kb import create_app
 from kb.engine import generations
 from kb.engine.site import SiteMissing, read_site, write_site
 from kb.figures_model import OperationFigures
@@ -18,11 +20,33 @@ from tests.support import build, copy_content, edit
 
 
 @pytest.fixture()
-def site(tmp_path: Path) -> tuple[Path, Path]:
-    """A built copy of content/."""
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A built copy of content/; the default content folder points at it, so nothing can fall back on the repo's."""
     content = copy_content(tmp_path / "content")
+    monkeypatch.setenv("KB_CONTENT", str(content))
     build(content, tmp_path / "instance")
     return content, tmp_path / "instance"
+
+
+def make_app(instance: Path) -> Flask:
+    return create_app({"INSTANCE_PATH": str(instance), "INDEX_LINK": str(instance / "index"), "TESTING": True})
+
+
+def test_an_edited_theme_label_shows_only_after_kb_index(site: tuple[Path, Path]) -> None:
+    content, instance = site
+    client = make_app(instance).test_client()
+
+    def theme_labels() -> dict[str, str]:
+        facets = client.get("/api/search?q=education").get_json()["facets"]["theme"]
+        return {value["value"]: value["label"] for value in facets}
+
+    assert theme_labels()["education"] == "Education"
+    edit(content / "themes.yaml", "    en: Education\n", "    en: Schooling\n")
+    assert theme_labels()["education"] == "Education"
+    assert ">Schooling<" not in client.get("/?q=education").get_data(as_text=True)
+    assert build(content, instance).full  # themes.yaml is part of every document's basis
+    assert theme_labels()["education"] == "Schooling"
+    assert "Schooling" in client.get("/?q=education").get_data(as_text=True)
 
 
 def test_an_incremental_build_rewrites_the_site_data_whole(site: tuple[Path, Path]) -> None:
