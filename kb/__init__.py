@@ -28,7 +28,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("KB_SECRET_KEY", "kb-local"),
-        CONTENT_DIR=str(default_content_dir()),
         INDEX_LINK=str(instance / "index"),
         BABEL_DEFAULT_LOCALE="en",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),

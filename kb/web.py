@@ -10,6 +10,7 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from kb.engine.site import SiteMissing
 from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
 from kb.search import SearchService
 
@@ -48,9 +49,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(sections.bp)
     app.register_blueprint(api.bp)
-    from kb.views import compare, operations
+    from kb.views import compare, downloads, operations
 
     app.register_blueprint(operations.bp)
+    app.register_blueprint(downloads.bp)
     app.register_blueprint(compare.bp)
 
     @app.context_processor
@@ -85,6 +87,12 @@ def init_app(app: Flask) -> None:
     def no_index(_err: Exception) -> tuple[str, int]:
         message = _("The search index has not been built yet. Run `kb index`, then reload this page.")
         return page_error(503, _("No index yet"), message), 503
+
+    @app.errorhandler(SiteMissing)
+    def no_site_data(_err: Exception) -> tuple[str, int]:
+        message = _("The search index was built by an older version of kb. Rebuild it with `kb index`, then reload "
+                    "this page.")
+        return page_error(503, _("Rebuild the index"), message), 503
 
     @app.errorhandler(500)
     def server_error(_err: Exception) -> tuple[str, int]:
