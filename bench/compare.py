@@ -425,12 +425,16 @@ def backend_phase(rows: Sequence[Row], warmup: Sequence[BenchQuery], instance: P
     from werkzeug.datastructures import MultiDict
 
     from kb.engine.whoosh_backend import WhooshBackend
-    from kb.labels import Labels
     from kb.search import SearchParams, SearchService
 
     options = {"cache_size": 0} if "cache_size" in inspect.signature(WhooshBackend).parameters else {}
     backend = TimedBackend(WhooshBackend(instance / "index", **options))
-    service = SearchService(backend, Labels.load(corpus))  # type: ignore[arg-type]
+    if "labels" in inspect.signature(SearchService).parameters:  # before the labels came from the index (issue 11)
+        from kb.labels import Labels
+
+        service = SearchService(backend, Labels.load(corpus))  # type: ignore[arg-type, call-arg, attr-defined]
+    else:
+        service = SearchService(backend)  # type: ignore[arg-type]
     for query in warmup:
         service.search(SearchParams.from_args(MultiDict(query.kb_params())), base="/api/search")
     for row in rows:

@@ -30,10 +30,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kb.engine import generations  # light: no Whoosh, no YAML
+from kb.engine.site import has_site
 
 if TYPE_CHECKING:  # imported where used: a no-op build should not pay for Whoosh, Markdown and YAML
     from indexer.content import Problem
     from kb.engine.whoosh_writer import WhooshGenerationWriter
+    from kb.figures_model import Figures
 
 LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of language detection, by text hash
 SHARD_ABOVE = 200  # files: a full build of more is checked and indexed by one worker per core, in segments
@@ -181,10 +183,14 @@ def basis(content: Path) -> str:
 
 
 def _basis_changed(served: tuple[int, Path] | None, manifest: dict[str, Any], current: str) -> str:
-    if served is None or manifest.get("basis") == current:
+    if served is None:
         return ""
     if manifest.get("analysis") != generations.ANALYSIS_VERSION:
         return "the index was built by another version of kb"
+    if not has_site(served[1]):
+        return "the index has no site data (kb-site.json)"
+    if manifest.get("basis") == current:
+        return ""
     return "themes.yaml or operations.yaml changed"
 
 
@@ -247,13 +253,14 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
 
         writer = WhooshGenerationWriter(folder, fresh=not plan.incremental)
         try:
-            records, words = _fill(content, plan, writer, progress)
+            records, words, figures = _fill(content, plan, writer, progress)
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
         documents = writer.close()
         generations.write_json(folder / generations.WORDS, dict(sorted(words.items())))
+        _write_site(content, plan, folder, figures)
         for rel, stat in plan.files.items():
             records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
         generations.write_pickle(folder / generations.MANIFEST, {"version": 3, "documents": documents, "files": records,
@@ -266,8 +273,11 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
 
 
 def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: Callable[[int], Any] | None
-          ) -> tuple[dict[str, dict[str, Any]], Counter]:
-    """Check the changed files and write their documents; raise BuildError if the corpus has any problem."""
+          ) -> tuple[dict[str, dict[str, Any]], Counter, dict[str, Figures]]:
+    """Check the changed files and write their documents; raise BuildError if the corpus has any problem.
+
+    Returns the manifest records, the word counts and the figures files checked (relative path -> figures).
+    """
     from indexer import language
     from indexer.stages import context_problems, cross_file_problems
     from indexer.workers import index_in_shards
@@ -276,6 +286,7 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
     problems = context_problems(content)
     records = {rel: plan.old[rel] for rel in plan.files if rel in plan.old}
     words: Counter = Counter()
+    figures: dict[str, Figures] = {}
     if plan.incremental:
         words.update(generations.read_json(plan.served[1] / generations.WORDS))
         for rel in sorted(set(result.changed) | set(result.deleted)):
@@ -301,13 +312,29 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
         records[found.rel] = found.record
         problems.extend(found.problems)
         words.update(found.words)
+        if found.figures is not None:
+            figures[found.rel] = found.figures
     if learned:
         language.save_cache(cache)
     problems.extend(cross_file_problems(content, records))
     if problems:
         problems = sorted(set(problems))
         raise BuildError(f"{len(problems)} problem(s) in {content}; the index was not changed", problems)
-    return records, +words
+    return records, +words, figures
+
+
+def _write_site(content: Path, plan: _Plan, folder: Path, fresh: dict[str, Figures]) -> None:
+    """The generation's site data (kb.engine.site), written whole: labels, operations, every operation's figures."""
+    from indexer.site import operation_figures, site_data
+    from kb.engine.site import SiteMissing, read_site, write_site
+
+    previous: dict[str, Any] = {}
+    if plan.incremental:
+        try:
+            previous = read_site(plan.served[1]).get("figures") or {}
+        except SiteMissing:
+            previous = {}
+    write_site(folder, site_data(content, operation_figures(content, plan.files, fresh, previous)))
 
 
 def _write_in_process(content: Path, hashes: dict[str, str], todo: list[str], writer: WhooshGenerationWriter,

@@ -138,6 +138,12 @@ def section_from(path: Path, meta: dict[str, Any], body: str, body_line: int, di
 # ---------------------------------------------------------------------------------------------- reading files, lines
 
 
+def load_yaml_file(path: Path) -> Any:
+    """Read a YAML data file of content/ (utf-8-sig, safe loader)."""
+    with path.open(encoding="utf-8-sig") as handle:
+        return yaml.safe_load(handle)
+
+
 def display_path(path: Path) -> str:
     """How a problem names a file: relative to the current directory when it is under it, else absolute."""
     absolute = Path(os.path.abspath(path))

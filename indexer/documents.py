@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.figures import Figures
 from kb.engine.schema import SEPARATOR
+from kb.figures_model import Figures
 from kb.model import KEY_FIGURES, LANGS, Section
 
 

@@ -1,4 +1,4 @@
-"""`content/<operation>/<year>/figures.yaml`: the schema, the loader, and the typed records charts are drawn from.
+"""`content/<operation>/<year>/figures.yaml`: the schema and the loader, into the records of kb.figures_model.
 
 Owns `load_figures(path) -> (Figures | None, problems)`. The schema is the one in docs/content-format.md; every
 problem carries the line of the offending value (from the YAML node marks) and names it by its place in the file
@@ -10,85 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from indexer.content import Problem, display_path, load_yaml_nodes, read_content_file
+from kb.figures_model import (
+    Budget,
+    Contribution,
+    Contributions,
+    Figures,
+    KeyFigure,
+    Number,
+    PeopleOfConcern,
+    PopulationCount,
+    PopulationTotal,
+)
 from kb.model import LANGS, PILLARS, POPULATION_TYPES, REPORT_KINDS, YEAR_MAX, YEAR_MIN
 
 POPULATION_SLUGS: frozenset[str] = frozenset(slug for slug, _en, _fr in POPULATION_TYPES.values())
 CHANGES: tuple[str, ...] = ("increase", "decrease")
 UNITS: tuple[str, ...] = ("percent",)
-Number = int | float
-
-
-@dataclass
-class KeyFigure:
-    year: int
-    kind: str  # "year-end" or "plan"
-    value: Number
-    unit: str | None  # None or "percent"
-    display: str  # as written on the page
-    text: dict[str, str]  # lang -> text, for every lang in LANGS
-
-
-@dataclass
-class PopulationTotal:
-    year: int
-    total: int
-
-
-@dataclass
-class PopulationCount:
-    type: str  # a slug of POPULATION_TYPES
-    count: int
-
-
-@dataclass
-class PeopleOfConcern:
-    change: str | None  # "increase", "decrease" or None
-    change_percent: Number | None
-    totals: list[PopulationTotal]  # newest first
-    breakdown: list[PopulationCount]  # for the newest total's year; [] when the page has none
-
-
-@dataclass
-class Budget:
-    """USD millions by year; every list has one value per year, None where the page has no number."""
-
-    unit: str
-    years: list[int]
-    budget: list[float | None]
-    expenditure: list[float | None]
-    budget_by_pillar: dict[str, list[float | None]] = field(default_factory=dict)  # pillar slug (p1..p4) -> values
-    expenditure_by_pillar: dict[str, list[float | None]] = field(default_factory=dict)
-
-
-@dataclass
-class Contribution:
-    date: str  # ISO date, YYYY-MM-DD
-    donors: list[str]
-
-
-@dataclass
-class Contributions:
-    note: str | None
-    items: list[Contribution]
-
-
-@dataclass
-class Figures:
-    path: Path
-    operation: str
-    year: int
-    source: str
-    key_figures: list[KeyFigure]
-    people_of_concern: PeopleOfConcern | None
-    budget: Budget | None
-    contributions: Contributions | None
 
 
 # ------------------------------------------------------------------------------------------- walking values + lines

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from indexer.content import content_hash, split_paragraphs
+from indexer.content import content_hash, load_yaml_file, split_paragraphs
 from indexer.pagetext import (
     CONTRIBUTIONS_NOTE,
     Item,
@@ -34,7 +34,7 @@ from indexer.pagetext import (
     parse_page,
     slugify,
 )
-from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, is_slug, load_yaml_file, section_path
+from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, is_slug, section_path
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 OPERATIONS_FILE = "operations.yaml"

@@ -5,7 +5,8 @@ matter, paragraphs, language, themes; figures.yaml schema) and runs the cross-fi
 duplicates) over the manifest records of the unchanged files plus the fresh records of the changed ones.
 
 Each file becomes, in one call of `process_file`, a `FileResult`: its problems, its manifest record, its index
-documents (tagged with themes) and the counts of its words (for spelling suggestions). How many files run at once,
+documents (tagged with themes), the counts of its words (for spelling suggestions) and, for a figures.yaml, its
+parsed figures (merged into the generation's site data by indexer.site). How many files run at once,
 and in which processes, is indexer.workers' job; what goes into a document is indexer.documents'.
 """
 
@@ -21,8 +22,9 @@ from typing import Any
 from indexer import check
 from indexer.content import Problem, display_path
 from indexer.documents import figure_documents, section_document
-from indexer.figures import Figures, load_figures
+from indexer.figures import load_figures
 from indexer.themes import Vocabulary, tag, tag_section
+from kb.figures_model import Figures
 from kb.model import Section
 
 FIGURES_FILE = "figures.yaml"
@@ -37,6 +39,7 @@ class FileResult:
     documents: list[dict[str, Any]] = field(default_factory=list)
     words: Counter = field(default_factory=Counter)
     languages: dict[str, str] = field(default_factory=dict)  # new language-detection answers (see language.py)
+    figures: Figures | None = None  # a valid figures.yaml, for the generation's site data (indexer.site)
 
 
 def check_stage(content: Path, rel: str, digest: str, context: check.CheckContext
@@ -45,7 +48,7 @@ def check_stage(content: Path, rel: str, digest: str, context: check.CheckContex
     path = content / rel
     if rel.endswith(FIGURES_FILE):
         figures, problems = load_figures(path, display_path(path), *_folder(rel))
-        return figures, FileResult(rel, {"hash": digest, "figures": True}, problems)
+        return figures, FileResult(rel, {"hash": digest, "figures": True}, problems, figures=figures)
     section, problems = check.check_file(path, content, context)
     if section is None:
         return None, FileResult(rel, {"hash": digest, "broken": True, "translation_key": rel, "lang": "?"}, problems)

@@ -31,7 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("KB_SECRET_KEY", "kb-local"),
-        CONTENT_DIR=str(default_content_dir()),
         INDEX_LINK=str(instance / "index"),
         BABEL_DEFAULT_LOCALE="en",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
@@ -42,9 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path
     app.json.sort_keys = False  # JSON in the order the API documents it
 
     from kb import current
-    from kb.views import api, compare, operations, pages, responses, sections
+    from kb.views import api, compare, downloads, operations, pages, responses, sections
 
     current.init_app(app)
-    for blueprint in (responses.bp, pages.bp, sections.bp, api.bp, operations.bp, compare.bp):
+    for blueprint in (responses.bp, pages.bp, sections.bp, api.bp, operations.bp, downloads.bp, compare.bp):
         app.register_blueprint(blueprint)
     return app

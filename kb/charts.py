@@ -1,9 +1,10 @@
 """Bar charts as inline SVG, drawn on the server: no script, no external resource, no inline style.
 
-Pure functions from numbers and labels to SVG markup. Every chart is `<svg role="img" aria-labelledby=...>` with a
-`<title>` and a `<desc>`; every bar carries `data-series`, `data-category` and `data-value` (the exact number it was
-drawn from) so tests, and curious readers, can check the picture against the data. A missing value (None) is never
-drawn as zero: its slot gets no bar, only a visible marker (`n/a`, `n.d.`) with `data-missing="true"`.
+Pure functions from numbers and labels to SVG markup, and the chart block a page shows (`Chart`: the SVG and its
+data table). Every chart is `<svg role="img" aria-labelledby=...>` with a `<title>` and a `<desc>`; every bar carries
+`data-series`, `data-category` and `data-value` (the exact number it was drawn from) so tests, and curious readers,
+can check the picture against the data. A missing value (None) is never drawn as zero: its slot gets no bar, only a
+visible marker (`n/a`, `n.d.`) with `data-missing="true"`.
 
 Numbers are written in the chart's language: `12,345.6` in English, `12 345,6` in French (narrow no-break space,
 decimal comma). Colours and sizes are SVG presentation attributes; fonts come from classes in kb.css.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -67,6 +69,33 @@ class BarChart:
 
     def category_key(self, i: int) -> str:
         return str((self.keys or self.categories)[i])
+
+
+@dataclass
+class Cell:
+    """One cell of a chart's data table."""
+
+    text: str
+    value: Any = None  # the raw value, written to data-value
+    missing: bool = False
+
+
+@dataclass
+class Table:
+    caption: str
+    head: list[str]
+    rows: list[list[Cell]]  # the first cell of a row is its header
+
+
+@dataclass
+class Chart:
+    """What templates/_chart.html shows: the drawn SVG and, next to it, the same numbers as a table."""
+
+    id: str
+    title: str
+    svg: Markup
+    table: Table
+    csv: str | None = None  # the dataset offered as CSV next to it
 
 
 # ----------------------------------------------------------------------------------------------- numbers

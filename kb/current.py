@@ -12,7 +12,6 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
 from kb.engine.whoosh_backend import WhooshBackend
-from kb.labels import Labels
 from kb.search import UI_LANGS, SearchService
 from kb.urls import Urls, absolute
 
@@ -55,12 +54,11 @@ def preferred_ui_lang() -> str:
 def init_app(app: Flask) -> None:
     """One search service over the instance's index, the URL builder, Babel and the template globals."""
     backend = WhooshBackend(Path(app.config["INDEX_LINK"]))
-    app.extensions["kb.search"] = SearchService(backend, Labels.load(Path(app.config["CONTENT_DIR"])))
     app.extensions["kb.urls"] = Urls()
+    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"])
     Babel(app, locale_selector=ui_lang)
 
     @app.context_processor
     def globals_for_templates() -> dict:
-        labels = service().labels
         return {"ui_lang": ui_lang(), "urls": urls(),
-                "labels_theme": lambda slug: labels.label("theme", slug, ui_lang())}
+                "labels_theme": lambda slug: service().labels.label("theme", slug, ui_lang())}

@@ -1,16 +1,16 @@
 """Display labels, in English and French, for every facet value: themes, operations, sections, languages, reports.
 
-Read once from `content/` (themes.yaml, operations.yaml) and `kb.model`; the search layer asks for labels in the
-interface language so templates never translate data themselves.
+Themes and operations come from the site data of the generation being served (so they follow `kb index`, never
+content/ directly), the rest from `kb.model`; the search layer asks for labels in the interface language so
+templates never translate data themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from kb.model import KEY_FIGURES, PILLARS, POPULATION_TYPES, SECTIONS, load_yaml_file
+from kb.model import KEY_FIGURES, PILLARS, POPULATION_TYPES, SECTIONS
 
 LANG_NAMES = {"en": {"en": "English", "fr": "French"}, "fr": {"en": "anglais", "fr": "français"}}
 REPORT_NAMES = {
@@ -31,19 +31,10 @@ class Labels:
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)  # slug -> {en, fr, country}
 
     @classmethod
-    def load(cls, content: Path) -> Labels:
-        labels = cls()
-        themes_file = content / "themes.yaml"
-        if themes_file.is_file():
-            data = load_yaml_file(themes_file) or {}
-            items = data.get("themes", data) if isinstance(data, dict) else data
-            for item in items or []:
-                if isinstance(item, dict) and "slug" in item:
-                    labels.themes[str(item["slug"])] = dict(item.get("label") or {})
-        ops_file = content / "operations.yaml"
-        if ops_file.is_file():
-            labels.operations = {str(k): v for k, v in (load_yaml_file(ops_file) or {}).items()}
-        return labels
+    def from_site(cls, site: dict[str, Any]) -> Labels:
+        """The labels of a generation's site data (kb.engine.site; built by indexer.site from themes.yaml and
+        operations.yaml)."""
+        return cls(themes=dict(site.get("themes") or {}), operations=dict(site.get("operations") or {}))
 
     def label(self, field_name: str, value: str, lang: str) -> str:
         lang = "fr" if lang == "fr" else "en"

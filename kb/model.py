@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 LANGS: tuple[str, ...] = ("en", "fr")
 REPORT_KINDS: tuple[str, ...] = ("year-end", "plan")
@@ -150,14 +149,6 @@ def section_path(content: Path, operation: str, year: int, section: str, lang: s
 
 def figures_path(content: Path, operation: str, year: int) -> Path:
     return content / operation / str(year) / "figures.yaml"
-
-
-def load_yaml_file(path: Path) -> Any:
-    """Read a YAML data file of content/ (utf-8-sig, safe loader)."""
-    import yaml
-
-    with path.open(encoding="utf-8-sig") as handle:
-        return yaml.safe_load(handle)
 
 
 # People of concern: the population types Global Focus pages use -> (slug, English label, French label).

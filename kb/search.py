@@ -232,10 +232,19 @@ def _shallow(item: Any) -> dict[str, Any]:
 class SearchService:
     """The one entry point views, the API and the terminal use to search."""
 
-    def __init__(self, backend: SearchBackend, labels: Labels, urls: Urls | None = None) -> None:
+    def __init__(self, backend: SearchBackend, urls: Urls | None = None) -> None:
         self.backend = backend
-        self.labels = labels
         self.urls = urls or Urls()
+        self._labels: tuple[object, Labels] | None = None  # (the site data they were made from, the labels)
+
+    @property
+    def labels(self) -> Labels:
+        """The labels of the generation being served: made again only when a new generation is swapped in."""
+        site = self.backend.site()
+        made = self._labels
+        if made is None or made[0] is not site:
+            made = self._labels = (site, Labels.from_site(site))
+        return made[1]
 
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
         page = SearchPage(params=params)
@@ -261,14 +270,15 @@ class SearchService:
             page.prev_url = replace(params, page=min(params.page - 1, page.last_page)).url(base)
         if params.page < page.last_page:
             page.next_url = replace(params, page=params.page + 1).url(base)
-        page.hits = [self._hit(hit, ui_lang) for hit in result.hits]
-        page.facets = self._facets(params, result.facets, ui_lang, base)
+        labels = self.labels
+        page.hits = [self._hit(hit, ui_lang, labels) for hit in result.hits]
+        page.facets = self._facets(params, result.facets, ui_lang, base, labels)
         page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
         if params.q and result.total < SUGGEST_BELOW:
             self._suggest(page, query, base)
         return page
 
-    def _hit(self, hit: Any, ui_lang: str) -> SearchHit:
+    def _hit(self, hit: Any, ui_lang: str, labels: Labels) -> SearchHit:
         doc = decode(hit.fields)
         terms = hit.terms.get(doc.lang, set())
         n, spans = best_paragraph([(p.n, p.text) for p in doc.paragraphs], terms, doc.lang)
@@ -283,10 +293,10 @@ class SearchService:
             kind=doc.kind,
             title=doc.title,
             operation=doc.operation,
-            operation_label=self.labels.label("operation", doc.operation, ui_lang),
+            operation_label=labels.label("operation", doc.operation, ui_lang),
             year=doc.year,
             section=doc.section,
-            section_label=self.labels.label("section", doc.section, ui_lang),
+            section_label=labels.label("section", doc.section, ui_lang),
             lang=doc.lang,
             report=doc.report,
             themes=list(doc.themes),
@@ -296,7 +306,8 @@ class SearchService:
             score=round(hit.score, 4),
         )
 
-    def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str) -> list[Facet]:
+    def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str,
+                labels: Labels) -> list[Facet]:
         facets = []
         for name in FACET_FIELDS:
             found = dict(counts.get(name, {}))
@@ -309,7 +320,7 @@ class SearchService:
                 order = sorted(found, key=lambda v: (v not in chosen, -found[v], v))
             shown = order if name == "year" else order[: max(FACET_SIZE, len(chosen))]
             toggle = _Toggler(params, name, base)
-            values = [FacetValue(v, self.labels.label(name, v, ui_lang), found[v], v in chosen, toggle.url(v))
+            values = [FacetValue(v, labels.label(name, v, ui_lang), found[v], v in chosen, toggle.url(v))
                       for v in shown]
             if name != "year":
                 values.sort(key=lambda fv: (-fv.count, fv.label.lower()))

@@ -10,9 +10,8 @@ import click
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from kb import default_content_dir
+from kb.engine.site import SiteMissing
 from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
-from kb.labels import Labels
 from kb.search import ParamError, SearchParams, SearchService
 
 
@@ -25,7 +24,7 @@ def _plain(snippet: Markup) -> str:
 def run_search(query: str, instance: Path, *, years: Sequence[int] = (), themes: Sequence[str] = (),
                sections: Sequence[str] = (), operations: Sequence[str] = (), langs: Sequence[str] = (),
                limit: int = 10, as_json: bool = False) -> int:
-    """Search and print; exit 0 on success, 1 when there is no index, 2 on a query that cannot be read."""
+    """Search and print; exit 0 on success, 1 when there is no (usable) index, 2 on a query that cannot be read."""
     args = MultiDict([("q", query), ("per_page", str(limit))])
     for name, values in (("year", years), ("theme", themes), ("section", sections), ("operation", operations),
                          ("lang", langs)):
@@ -33,12 +32,12 @@ def run_search(query: str, instance: Path, *, years: Sequence[int] = (), themes:
             args.add(name, str(value))
     try:
         params = SearchParams.from_args(args)
-        service = SearchService(WhooshBackend(instance / "index"), Labels.load(default_content_dir()))
+        service = SearchService(WhooshBackend(instance / "index"))
         page = service.search(params)
     except ParamError as err:
         click.echo(f"kb search: {err}", err=True)
         return 2
-    except IndexMissing as err:
+    except (IndexMissing, SiteMissing) as err:
         click.echo(f"kb search: {err}", err=True)
         return 1
     if page.error:

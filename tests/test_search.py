@@ -6,7 +6,6 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from kb.engine.whoosh_backend import WhooshBackend
-from kb.labels import Labels
 from kb.search import ParamError, SearchParams, SearchService
 from tests.support import build, copy_content
 
@@ -16,7 +15,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
     root = tmp_path_factory.mktemp("search")
     content = copy_content(root / "content")
     build(content, root / "instance")
-    return SearchService(WhooshBackend(root / "instance" / "index"), Labels.load(content))
+    return SearchService(WhooshBackend(root / "instance" / "index"))
 
 
 def run(service: SearchService, ui: str = "en", **args) -> object:

@@ -94,3 +94,8 @@ class SearchBackend(Protocol):
     def generation(self) -> str: ...
 
     def documents(self, **terms: str) -> list[dict[str, Any]]: ...
+
+    def site(self) -> dict[str, Any]:
+        """The site data of the generation being served (what kb.engine.site.read_site gives): figures, operation
+        names, theme labels. Opaque to the engine; the same object until a new generation is served. Raises
+        kb.engine.site.SiteMissing when the generation has none."""

@@ -28,7 +28,9 @@ from typing import Any
 
 # Raise whenever kb.engine.schema or indexer.documents change the terms or fields a file is indexed under, or a
 # generation's files change shape: a build over an index made under another version is a full build.
-ANALYSIS_VERSION = "3"  # 3: posting sidecars (kb.engine.postings)
+# 3: posting sidecars (kb.engine.postings). 4: every generation carries its site data (kb-site.json, kb.engine.site):
+# a generation built before it has none, so the next build is a full one (the web answers 503 until then).
+ANALYSIS_VERSION = "4"
 
 LINK = "index"
 LOCK = "index.lock"

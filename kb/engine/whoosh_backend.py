@@ -1,10 +1,10 @@
 """The Whoosh implementation of the backend seam (`kb.engine.backend.SearchBackend`), over `instance/index`.
 
 Per index generation (the folder `instance/index` points at) it keeps, once: the opened index, a facet table
-(per facet field, each document's value as a small integer; themes as a boolean matrix), and per thread one
-long-lived searcher. A request then costs one parse, one pass over the matching document numbers, a few numpy
-counts for the facets, and scoring of the one page of hits asked for. When a build swaps the symlink, the next
-request opens the new generation; nothing is restarted.
+(per facet field, each document's value as a small integer; themes as a boolean matrix), its site data (figures and
+labels, kb.engine.site), and per thread one long-lived searcher. A request then costs one parse, one pass over the
+matching document numbers, a few numpy counts for the facets, and scoring of the one page of hits asked for. When a
+build swaps the symlink, the next request opens the new generation; nothing is restarted.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 from kb.engine import generations
 from kb.engine.backend import N_, Hit, Query, QueryError, Result
 from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
+from kb.engine.site import read_site
 from kb.engine.spelling import Speller
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
 
@@ -111,6 +112,15 @@ class _Generation:
         self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.cache_lock = threading.Lock()
+        self._site: dict[str, Any] | None = None
+
+    def site(self) -> dict[str, Any]:
+        """The generation's site data (kb-site.json), read once; SiteMissing when it has none."""
+        if self._site is None:
+            with self.cache_lock:
+                if self._site is None:
+                    self._site = read_site(self.folder)
+        return self._site
 
     def searcher(self) -> Any:
         searcher = getattr(self._local, "searcher", None)
@@ -181,6 +191,10 @@ class WhooshBackend:
 
     def generation(self) -> str:
         return self._generation().name
+
+    def site(self) -> dict[str, Any]:
+        """The site data of the generation being served (kb.engine.site): the same object until the next swap."""
+        return self._generation().site()
 
     # ---------------------------------------------------------------- reading
     def get(self, doc_id: str) -> dict[str, Any] | None:

@@ -1,22 +1,25 @@
-"""Operation pages `/<lang>/<operation>`: reports by year, key figures, charts with their tables, CSV/JSON downloads.
+"""Operation pages `/<lang>/<operation>`: reports by year, key figures, charts with their tables, links to downloads.
 
-`<lang>` is the language of the page's labels and links (the interface language of the surrounding chrome stays
-`ui_lang()`). The figures come from `content/<operation>/<year>/figures.yaml` (see kb.figures_view), the list of
-reports from the stored documents of the index. Also provides the search page's trend chart (`trend_chart`).
+`<lang>` is the language of the page's labels and links: the article is rendered inside
+`flask_babel.force_locale(lang)`, while the surrounding chrome stays in the interface language (`ui_lang()`). The
+figures come from the served generation's site data (kb.figures_model, drawn by kb.figure_charts), the list of
+reports from its stored documents; the downloads are kb.views.downloads'.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask import Blueprint, abort, render_template
+from flask_babel import force_locale, pgettext
+from flask_babel import gettext as _
+from markupsafe import Markup
 
-from kb import figures_view
-from kb.current import service, ui_lang, urls
-from kb.figures_view import DATASETS, Chart, Merged, dataset, figures_json, figures_page, load_operation, to_csv
+from kb.current import service, urls
+from kb.figure_charts import figures_page
 from kb.model import SECTION_KINDS, is_slug
+from kb.views.downloads import DATASETS, operation_figures
 
 bp = Blueprint("operations", __name__)
 
@@ -51,62 +54,34 @@ def report_years(docs: list[dict[str, Any]], operation: str, lang: str) -> list[
     return list(years.items())
 
 
-def _operation(operation: str) -> tuple[list[dict[str, Any]], Merged | None]:
-    """The operation's sections and figures; 404 when it has neither (or is not a slug at all)."""
+@bp.get("/<any(en,fr):lang>/<operation>")
+def operation_page(lang: str, operation: str) -> str:
+    """404 when the operation has neither sections nor figures (or is not a slug at all)."""
     if not is_slug(operation):
         abort(404)
     docs = _documents(operation)
-    merged = load_operation(Path(current_app.config["CONTENT_DIR"]), operation)
-    if not docs and merged is None:
+    figures = operation_figures(operation)
+    if not docs and figures is None:
         abort(404)
-    return docs, merged
-
-
-@bp.get("/<any(en,fr):lang>/<operation>")
-def operation_page(lang: str, operation: str) -> str:
-    docs, merged = _operation(operation)
     labels = service().labels
+    label = labels.label("operation", operation, lang)
     other = "fr" if lang == "en" else "en"
-    return render_template(
-        "operation.html",
-        lang=lang,
-        other_lang=other,
-        operation=operation,
-        label=labels.label("operation", operation, lang),
-        base=urls().operation(lang, operation),
-        years=report_years(docs, operation, lang),
-        figures=figures_page(merged, lang, labels) if merged else None,
-        datasets=DATASETS,
-        t=lambda key, **values: figures_view.t(key, lang, **values),
-    )
-
-
-@bp.get("/<any(en,fr):lang>/<operation>/figures.json")
-def operation_json(lang: str, operation: str) -> Response:
-    _docs, merged = _operation(operation)
-    if merged is None:
-        abort(404)
-    return jsonify(figures_json(merged, lang, service().labels, urls().operation(lang, operation)))
-
-
-@bp.get("/<any(en,fr):lang>/<operation>/figures/<name>.csv")
-def operation_csv(lang: str, operation: str, name: str) -> Response:
-    _docs, merged = _operation(operation)
-    found = dataset(merged, name, lang, service().labels) if merged else None
-    if found is None:
-        abort(404)
-    response = Response(to_csv(*found), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'inline; filename="{operation}-{name}-{lang}.csv"'
-    return response
-
-
-@bp.app_template_global("trend_chart")
-def trend_chart(points: list[Any]) -> Chart:
-    """The search page's trend (`page.trend`) as a chart with its table, in the interface language."""
-    return figures_view.trend_chart(points, ui_lang())
-
-
-@bp.app_template_global("figures_text")
-def figures_text(key: str, **values: object) -> str:
-    """A label of kb.figures_view.TEXT in the interface language (for templates without a page language)."""
-    return figures_view.t(key, ui_lang(), **values)
+    breadcrumb = _("Breadcrumb")  # the navigation's name, in the interface language like the chrome
+    with force_locale(other):
+        other_version = pgettext("the name of the page's version in this language", "English version")
+    with force_locale(lang):
+        title = _("%(operation)s: reports and figures", operation=label)
+        article = render_template(
+            "_operation.html",
+            lang=lang,
+            other_lang=other,
+            other_lang_name=labels.label("lang", other, lang),
+            other_version=other_version,
+            operation=operation,
+            title=title,
+            breadcrumb=breadcrumb,
+            years=report_years(docs, operation, lang),
+            figures=figures_page(figures, lang, labels) if figures else None,
+            datasets=DATASETS,
+        )
+    return render_template("operation.html", title=title, article=Markup(article))

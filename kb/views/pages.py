@@ -1,15 +1,26 @@
-"""The search page `/`: every state in the URL, works without JavaScript."""
+"""The search page `/`: every state in the URL, works without JavaScript; its trend chart (kb.trend)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from kb.charts import Chart
 from kb.current import UI_LANGS, preferred_ui_lang, service, ui_lang, urls
 from kb.engine.schema import FACET_FIELDS
 from kb.search import ParamError, SearchPage, SearchParams
+from kb.trend import trend_chart as draw_trend
 
 bp = Blueprint("pages", __name__)
+
+
+@bp.app_template_global("trend_chart")
+def trend_chart(points: Sequence[Any]) -> Chart:
+    """The search page's trend (`page.trend`) as a chart with its table, in the interface language."""
+    return draw_trend(points, ui_lang())
 
 
 @bp.get("/")

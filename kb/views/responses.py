@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kb.current import LANG_COOKIE, UI_LANGS
+from kb.engine.site import SiteMissing
 from kb.engine.whoosh_backend import IndexMissing
 
 bp = Blueprint("responses", __name__)
@@ -38,6 +39,13 @@ def not_allowed(_err: Exception) -> tuple[str | Response, int]:
 def no_index(_err: Exception) -> tuple[str | Response, int]:
     message = _("The search index has not been built yet. Run `kb index`, then reload this page.")
     return page_error(503, _("No index yet"), message), 503
+
+
+@bp.app_errorhandler(SiteMissing)
+def no_site_data(_err: Exception) -> tuple[str | Response, int]:
+    message = _("The search index was built by an older version of kb. Rebuild it with `kb index`, then reload "
+                "this page.")
+    return page_error(503, _("Rebuild the index"), message), 503
 
 
 @bp.app_errorhandler(500)
