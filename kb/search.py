@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from kb.chips import Chip, active_filters, clear_all_url
 from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.engine.schema import FACET_FIELDS
 from kb.engine.stored import decode
@@ -193,6 +194,8 @@ class SearchPage:
     trend: list[TrendPoint] = field(default_factory=list)
     timed_out: bool = False
     generation: str = ""
+    chips: list[Chip] = field(default_factory=list)  # the active filters, each removable (kb.chips)
+    clear_url: str | None = None  # "Clear all": the query text kept, every filter dropped; None without a filter
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -234,6 +237,8 @@ class SearchService:
 
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
         page = SearchPage(params=params)
+        page.chips = active_filters(params, self.labels, ui_lang, base)
+        page.clear_url = clear_all_url(params, base) if page.chips else None
         query = Query(
             text=params.q,
             filters={k: frozenset(v) for k, v in params.filters.items()},
