@@ -317,7 +317,7 @@ class SearchService:
         return facets
 
     def _suggest(self, page: SearchPage, query: Query, base: str) -> None:
-        suggestion = self.backend.suggest(page.params.q)
+        suggestion = self._respelled(page.params.q)
         if not suggestion:
             return
         try:
@@ -327,6 +327,27 @@ class SearchService:
         if better.total > page.total:
             page.suggestion = suggestion
             page.suggestion_url = replace(page.params, q=suggestion, page=1).url(base)
+
+    def _respelled(self, text: str) -> str | None:
+        """The backend's respelling of `text`, with every word the corpus already has put back as typed.
+
+        The speller also "corrects" a known word towards a more frequent neighbour (`état` -> `été`, `civil` ->
+        `covid`), which turns a query that found something into another query: a word that finds documents on its
+        own (accents folded, as searching does) is not a misspelling.
+        """
+        suggestion = self.backend.suggest(text)
+        typed = text.split()
+        if not suggestion or len(suggestion.split()) != len(typed):
+            return suggestion
+        words = [fixed if fixed != word.lower() and not self._known(word) else word
+                 for word, fixed in zip(typed, suggestion.split(), strict=True)]
+        return " ".join(words) if words != typed else None
+
+    def _known(self, word: str) -> bool:
+        try:
+            return self.backend.search(Query(text=word, limit=1)).total > 0
+        except QueryError:
+            return False
 
 
 class _Toggler:

@@ -124,3 +124,30 @@ def test_skip_to_results_is_the_first_link_and_the_results_come_before_the_facet
 def test_other_pages_keep_skip_to_content(client: FlaskClient) -> None:
     html = get(client, "/en/mali/2020/unmet-needs")
     assert '<a class="skip" href="#main">Skip to content</a>' in html and "Skip to results" not in html
+
+
+# ------------------------------------------------------------------------------------------------ did you mean
+
+
+@pytest.mark.parametrize("q", ["état civil", "etat civil", "nine", "malian", "central"])
+def test_no_suggestion_for_words_the_corpus_has(client: FlaskClient, q: str) -> None:
+    """Each word finds documents as typed: the speller's more frequent neighbour (été covid, niger, mali, centre) is
+    another query, not a correction."""
+    for ui in ("en", "fr"):
+        html = get(client, f"/?q={q}", ui=ui)
+        assert 0 < result_count(html) < 3
+        assert 'class="suggestion"' not in html, (q, ui)
+
+
+@pytest.mark.parametrize(("q", "better"), [("educaton", "education"), ("statelesness", "statelessness"),
+                                           ("refugees educaton", "refugees education")])
+def test_a_misspelt_word_gets_a_suggestion(client: FlaskClient, q: str, better: str) -> None:
+    html = get(client, f"/?q={q}")
+    found = re.search(r'<p class="suggestion">Did you mean <a href="([^"]*)">([^<]*)</a>\?</p>', html)
+    assert found and found.group(2) == better
+
+
+def test_no_suggestion_from_three_results_on(client: FlaskClient) -> None:
+    """The misspelt word of `refugees OR educaton` would be corrected, but the query found enough already."""
+    html = get(client, "/?q=refugees+OR+educaton")
+    assert result_count(html) >= 3 and 'class="suggestion"' not in html
