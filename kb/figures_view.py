@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from indexer.figures import Budget, Contributions, Figures, KeyFigure, PopulationCount, PopulationTotal, load_figures
 from kb.charts import BarChart, Series, format_number, format_percent, format_signed, horizontal_bars, vertical_bars
+from kb.donors import Donor, donor_name
 from kb.labels import Labels
 from kb.model import PILLARS
 
@@ -63,13 +64,13 @@ TEXT: dict[str, dict[str, str]] = {
         "types_chart": "Personnes relevant de la compétence du HCR par type de population, {year}",
         "budget_title": "Budget et dépenses", "budget_chart": "Budget et dépenses par année (millions USD)",
         "pillar_chart": "{pillar} : budget et dépenses (millions USD)", "by_pillar": "Par pilier",
-        "budget": "Budget", "expenditure": "Dépenses", "spent": "Dépenses en part du budget",
+        "budget": "Budget", "expenditure": "Dépenses", "spent": "Part du budget dépensée",
         "year": "Année", "total": "Personnes relevant de la compétence du HCR",
         "change": "Variation par rapport à l'année précédente", "type": "Type de population", "count": "Personnes",
         "share": "Part du total", "missing": "n.d.", "missing_long": "non disponible",
         "increase": "Hausse en {year}", "decrease": "Baisse en {year}",
         "contributions": "Dernières contributions", "date": "Date", "donors": "Donateurs",
-        "contributions_note": "Lu au mieux dans le texte de la page : le regroupement des dates et des donateurs "
+        "contributions_note": "Extrait au mieux du texte de la page : le regroupement des dates et des donateurs "
                               "peut être erroné.",
         "downloads": "Téléchargements", "json": "Tous les chiffres (JSON)", "csv": "CSV",
         "source_text": "Source : page d'opération Global Focus du HCR, importée de",
@@ -349,7 +350,7 @@ class FiguresPage:
     change_line: str
     budget: Chart | None
     pillars: list[Chart]
-    contributions: list[tuple[str, str, list[str]]]  # (ISO date, date in words, donors)
+    contributions: list[tuple[str, str, list[Donor]]]  # (ISO date, date in words, donors in the page's language)
     contributions_note: str | None
     sources: list[tuple[str, str]]  # (figures file, page file)
 
@@ -393,14 +394,18 @@ def figures_page(merged: Merged, lang: str, labels: Labels) -> FiguresPage:
         change_line=change_line,
         budget=budget_chart(budget, lang) if budget else None,
         pillars=pillar_charts(budget, lang, labels) if budget else [],
-        contributions=[(c.date, long_date(c.date, lang), c.donors) for c in items],
+        contributions=[(c.date, long_date(c.date, lang), [donor_name(d, lang) for d in c.donors]) for c in items],
         contributions_note=merged.contributions.note if merged.contributions else None,
         sources=[(f"{merged.operation}/{f.year}/figures.yaml", f.source) for f in merged.files],
     )
 
 
 def long_date(iso: str, lang: str) -> str:
-    return format_date(dt.date.fromisoformat(iso), format="long", locale="fr" if lang == "fr" else "en")
+    """`October 1, 2021`; in French `15 octobre 2021` but `1er octobre 2021` (the first of a month is an ordinal)."""
+    day = dt.date.fromisoformat(iso)
+    if lang == "fr":
+        return format_date(day, format="d'er' MMMM y" if day.day == 1 else "d MMMM y", locale="fr")
+    return format_date(day, format="long", locale="en")
 
 
 # ------------------------------------------------------------------------------------------- downloads
