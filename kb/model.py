@@ -56,8 +56,8 @@ SECTIONS: dict[str, SectionKind] = {kind.slug: kind for kind in SECTION_KINDS}
 # Key figures are indexed as their own kind of result, under this pseudo-section (never a file name).
 KEY_FIGURES = SectionKind("key-figures", "Key figures", "Chiffres clés", "year-end")
 
-# Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `import_checksum`
-# are optional; `translated_from` is required on translations (see indexer.content).
+# Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `notes`,
+# `import_checksum` are optional; `translated_from` is required on translations (see indexer.content).
 FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "title": (True, (str,)),
     "operation": (True, (str,)),
@@ -71,6 +71,7 @@ FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "themes": (False, (list,)),
     "translated_from": (False, (str,)),
     "draft": (False, (bool,)),
+    "notes": (False, (list,)),  # editor's notes on paragraphs: kb.notes
     "import_checksum": (False, (str,)),
 }
 # The order in which fields are written, so that files are stable byte for byte.

@@ -7,16 +7,24 @@ English source is in doubt rather than a silent change.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from kb import create_app
+from kb.cli import main
 from kb.donors import donor_name
 from kb.figures_view import long_date
+from kb.notes import parse_notes
 from tests.support import CONTENT, ROOT, build, copy_content
+
+if TYPE_CHECKING:
+    from tests.conftest import ContentBuilder
 
 NNBSP = "\u202f"
 CATALOGUE = ROOT / "kb" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
@@ -136,3 +144,53 @@ def test_etat_civil_finds_the_civil_documentation_paragraphs(client: FlaskClient
     html = client.get('/?q="documents d\'état civil"').get_data(as_text=True)
     links = set(re.findall(r'<h3><a href="(/fr/mali/2020/[a-z-]+)\?', html))
     assert links == {"/fr/mali/2020/unmet-needs", "/fr/mali/2020/key-priorities"}
+
+
+# ------------------------------------------------------------------------------------------------ editor's notes
+
+
+def test_the_nigerians_doubt_is_an_editors_note_not_a_silent_change(client: FlaskClient) -> None:
+    french = client.get("/fr/mali/2020/population-trends?ui=fr").get_data(as_text=True)
+    paragraph = re.search(r'<div class="para" id="p1">.*?<p>(.*?)</p>(.*?)</div>', french, re.S)
+    assert paragraph
+    assert "Nigérians, 15" in paragraph.group(1) and "Nigériens" not in paragraph.group(1)  # still as the source
+    note = re.search(r'<p class="editor-note"><span class="editor-note-label" lang="fr">Note de la rédaction'
+                     r"\u202f:</span> (.*?)</p>", paragraph.group(2))
+    assert note and "Nigerians" in note.group(1) and "Nigériens" in note.group(1)
+    english_ui = client.get("/fr/mali/2020/population-trends?ui=en").get_data(as_text=True)
+    assert '<span class="editor-note-label" lang="en">Editor\'s note:</span>' in english_ui
+    assert 'class="editor-note"' not in client.get("/en/mali/2020/population-trends").get_data(as_text=True)
+
+
+def test_parse_notes() -> None:
+    assert parse_notes(None, 3) == ([], [])
+    notes, problems = parse_notes([{"paragraph": 2, "text": " Une  note. "}], 3)
+    assert problems == [] and [(n.paragraph, n.text) for n in notes] == [(2, "Une note.")]
+    assert parse_notes("a note", 3)[1] == ["notes must be a list of {paragraph: N, text: ...}"]
+    assert parse_notes([{"paragraph": 4, "text": "x"}], 3)[1] == [
+        "notes[1]: paragraph must be the number of a paragraph of the document (1 to 3), not 4"]
+    assert parse_notes([{"paragraph": True, "text": "x"}], 3)[1][0].startswith("notes[1]: paragraph must be")
+    assert parse_notes([{"paragraph": 1, "text": ""}], 3)[1] == ["notes[1]: text must be a non-empty string"]
+    assert parse_notes([{"paragraph": 1}], 3)[1] == ["notes[1] must have exactly the keys paragraph and text"]
+
+
+def run_check(content: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_kb_check_accepts_notes_and_reports_a_wrong_one_at_its_line(
+    valid_content: Path, content_builder: ContentBuilder,
+) -> None:
+    fr = content_builder.section("mali", 2020, "unmet-needs", "fr",
+                                 notes=[{"paragraph": 3, "text": "Le texte anglais dit « civil documentation »."}])
+    code, output = run_check(valid_content)
+    assert code == 0 and "no problems" in output, output
+
+    content_builder.section("mali", 2020, "unmet-needs", "fr", notes=[{"paragraph": 9, "text": "Trop loin."}])
+    line = next(i for i, text in enumerate(fr.read_text(encoding="utf-8").split("\n"), 1) if text == "notes:")
+    code, output = run_check(valid_content)
+    assert code == 1
+    assert (f"{fr}:{line}: notes[1]: paragraph must be the number of a paragraph of the document (1 to 3), not 9"
+            in output)

@@ -1,15 +1,18 @@
-"""Section pages `/<lang>/<operation>/<year>/<section>`: numbered paragraphs with permalinks, highlights, Cite."""
+"""Section pages `/<lang>/<operation>/<year>/<section>`: numbered paragraphs with permalinks, highlights, editor's
+notes, Cite."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from kb.cite import citations
 from kb.current import public_url, service, ui_lang, urls
 from kb.documents import SectionPage, load_section
 from kb.model import LANGS, YEAR_MAX, YEAR_MIN, is_slug
+from kb.notes import section_notes
 
 bp = Blueprint("sections", __name__)
 
@@ -31,7 +34,9 @@ def section_page(lang: str, operation: str, year: int, section: str) -> str:
     if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
     permalink = public_url(page.path)
-    return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink))
+    notes = section_notes(Path(current_app.config["CONTENT_DIR"]), lang, operation, year, section)
+    return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink),
+                           notes=notes)
 
 
 def as_cited(page: SectionPage) -> SectionPage:
