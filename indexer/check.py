@@ -5,8 +5,9 @@ web app call. Every problem is a `Problem` (`path:line: message`); nothing raise
 all files are found in one run.
 
 - `check_file(path, content, context)`: one section document, alone — bytes (size, UTF-8, BOM, CRLF, final newline,
-  symlinks), front matter (YAML, fields, types, values, location, file name, translation_key), body (paragraphs,
-  language of each paragraph), themes. Returns the `Section` when the front matter is complete and well typed.
+  symlinks), front matter (YAML, fields, types, values, location, file name, translation_key, editor's notes),
+  body (paragraphs, language of each paragraph), themes. Returns the `Section` when the front matter is complete
+  and well typed.
 - `check_records(content, records)`: the checks across files, on small per-file records (so that an incremental
   build can run them without re-reading unchanged files): duplicates, twins, translated_from, paragraph alignment.
 - `load_content(content)`: walks content/ (never following a symlink out of it), checks operations.yaml, themes.yaml,
@@ -40,6 +41,8 @@ from indexer.content import (
 )
 from indexer.figures import At, Checker, load_figures
 from indexer.language import detect
+from indexer.notes import FIELD as NOTES_FIELD
+from indexer.notes import parse_notes
 from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section, is_slug
 
 OPERATIONS_FILE = "operations.yaml"
@@ -184,6 +187,8 @@ def check_file(path: Path, content: Path, context: CheckContext | None = None) -
     problems += _value_problems(shown, meta, lines, context)
     problems += _location_problems(shown, meta, lines, _relative(path, content))
     section = section_from(path, meta, body, body_line, digest)
+    _notes, wrong = parse_notes(meta.get(NOTES_FIELD), len(section.paragraphs))
+    problems += [Problem(shown, lines.get(NOTES_FIELD, 1), message) for message in wrong]
     if not section.draft:
         problems += _body_problems(shown, section, body_line)
     return section, problems

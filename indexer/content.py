@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from indexer.notes import FIELD as NOTES_FIELD
+from indexer.notes import parse_notes
 from kb.markdown import markdown_parser
 from kb.model import Paragraph, Section
 
@@ -130,6 +132,7 @@ def section_from(path: Path, meta: dict[str, Any], body: str, body_line: int, di
         themes=list(meta.get("themes") or []),
         translated_from=meta.get("translated_from"),
         draft=bool(meta.get("draft", False)),
+        notes=[(note.paragraph, note.text) for note in parse_notes(meta.get(NOTES_FIELD))[0]],
         body=body,
         content_hash=digest,
     )

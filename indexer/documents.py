@@ -33,6 +33,7 @@ def section_document(section: Section, relpath: str) -> dict[str, Any]:
         f"title_{suffix}": section.title,
         f"body_{suffix}": text,
         "paragraphs": [(p.n, p.text, p.themes, p.kind) for p in section.paragraphs],
+        "notes": section.notes,
         "source": section.source,
         "translated_from": section.translated_from,
         "n_paragraphs": len(section.paragraphs),

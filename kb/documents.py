@@ -34,6 +34,7 @@ class SectionPage:
     themes: list[tuple[str, str]]  # (slug, label)
     other_lang: str | None = None  # URL of the other language's version, if any
     other_years: list[tuple[int, str]] = field(default_factory=list)  # (year, URL)
+    notes: dict[int, list[str]] = field(default_factory=dict)  # ¶n -> the editor's notes on it
     raw_paragraphs: list[tuple[int, str]] = field(default_factory=list)
     path: str = ""  # the section's address on the site
 
@@ -82,6 +83,8 @@ def load_section(
         raw_paragraphs=[(p.n, p.text) for p in doc.paragraphs],
         path=urls.section_path(lang, operation, year, section),
     )
+    for n, note in doc.notes:
+        page.notes.setdefault(n, []).append(note)
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:
             page.other_lang = urls.section(other.lang, operation, year, section)

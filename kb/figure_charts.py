@@ -25,6 +25,7 @@ from kb.charts import (
     horizontal_bars,
     vertical_bars,
 )
+from kb.donors import Donor, donor_name
 from kb.figures_model import Budget, KeyFigure, OperationFigures
 from kb.labels import Labels
 from kb.model import PILLARS
@@ -170,7 +171,7 @@ class FiguresPage:
     change_line: str
     budget: Chart | None
     pillars: list[Chart]
-    contributions: list[tuple[str, str, list[str]]]  # (ISO date, date in words, donors)
+    contributions: list[tuple[str, str, list[Donor]]]  # (ISO date, date in words, donors in the page's language)
     contributions_note: str | None
     sources: list[tuple[str, str]]  # (figures file, page file)
 
@@ -230,11 +231,15 @@ def figures_page(figures: OperationFigures, lang: str, labels: Labels) -> Figure
         change_line=change_line(figures, lang),
         budget=budget_chart(budget, lang) if budget else None,
         pillars=pillar_charts(budget, lang, labels) if budget else [],
-        contributions=[(c.date, long_date(c.date, lang), c.donors) for c in items],
+        contributions=[(c.date, long_date(c.date, lang), [donor_name(d, lang) for d in c.donors]) for c in items],
         contributions_note=figures.contributions.note if figures.contributions else None,
         sources=[(s.file, s.source) for s in figures.sources],
     )
 
 
 def long_date(iso: str, lang: str) -> str:
-    return format_date(dt.date.fromisoformat(iso), format="long", locale="fr" if lang == "fr" else "en")
+    """`October 1, 2021`; in French `15 octobre 2021` but `1er octobre 2021` (the first of a month is an ordinal)."""
+    day = dt.date.fromisoformat(iso)
+    if lang == "fr":
+        return format_date(day, format="d'er' MMMM y" if day.day == 1 else "d MMMM y", locale="fr")
+    return format_date(day, format="long", locale="en")

@@ -1,4 +1,5 @@
-"""Display labels, in English and French, for every facet value: themes, operations, sections, languages, reports.
+"""Display labels, in English and French, for every facet value (themes, operations, sections, languages, reports)
+and sort order.
 
 Themes and operations come from the site data of the generation being served (so they follow `kb index`, never
 content/ directly), the rest from `kb.model`; the search layer asks for labels in the interface language so
@@ -16,6 +17,10 @@ LANG_NAMES = {"en": {"en": "English", "fr": "French"}, "fr": {"en": "anglais", "
 REPORT_NAMES = {
     "en": {"year-end": "Year-end report", "plan": "Planning summary"},
     "fr": {"year-end": "Rapport de fin d'année", "plan": "Résumé de planification"},
+}
+SORT_NAMES = {
+    "en": {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"},
+    "fr": {"relevance": "pertinence", "newest": "plus récents d'abord", "oldest": "plus anciens d'abord"},
 }
 KIND_NAMES = {
     "en": {"section": "Section", "figure": "Key figure"},
@@ -49,6 +54,8 @@ class Labels:
             return LANG_NAMES[lang].get(value, value)
         if field_name == "report":
             return REPORT_NAMES[lang].get(value, value)
+        if field_name == "sort":
+            return SORT_NAMES[lang].get(value, value)
         if field_name == "kind":
             return KIND_NAMES[lang].get(value, value)
         return str(value)

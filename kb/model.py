@@ -55,8 +55,8 @@ SECTIONS: dict[str, SectionKind] = {kind.slug: kind for kind in SECTION_KINDS}
 # Key figures are indexed as their own kind of result, under this pseudo-section (never a file name).
 KEY_FIGURES = SectionKind("key-figures", "Key figures", "Chiffres clés", "year-end")
 
-# Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `import_checksum`
-# are optional; `translated_from` is required on translations (see indexer.content).
+# Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `notes`,
+# `import_checksum` are optional; `translated_from` is required on translations (see indexer.content).
 FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "title": (True, (str,)),
     "operation": (True, (str,)),
@@ -70,6 +70,7 @@ FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "themes": (False, (list,)),
     "translated_from": (False, (str,)),
     "draft": (False, (bool,)),
+    "notes": (False, (list,)),  # editor's notes on paragraphs: indexer.notes
     "import_checksum": (False, (str,)),
 }
 # The order in which fields are written, so that files are stable byte for byte.
@@ -122,6 +123,7 @@ class Section:
     themes: list[str] = field(default_factory=list)  # set by hand in the front matter
     translated_from: str | None = None
     draft: bool = False
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (¶n, editor's note)
     body: str = ""
     content_hash: str = ""
 

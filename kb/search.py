@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from kb.chips import Chip, active_filters, clear_all_url
 from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.engine.schema import FACET_FIELDS
 from kb.engine.stored import decode
@@ -198,6 +199,8 @@ class SearchPage:
     trend: list[TrendPoint] = field(default_factory=list)
     timed_out: bool = False
     generation: str = ""
+    chips: list[Chip] = field(default_factory=list)  # the active filters, each removable (kb.chips)
+    clear_url: str | None = None  # "Clear all": the query text kept, every filter dropped; None without a filter
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -248,6 +251,8 @@ class SearchService:
 
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
         page = SearchPage(params=params)
+        page.chips = active_filters(params, self.labels, ui_lang, base)
+        page.clear_url = clear_all_url(params, base) if page.chips else None
         query = Query(
             text=params.q,
             filters={k: frozenset(v) for k, v in params.filters.items()},
@@ -328,7 +333,7 @@ class SearchService:
         return facets
 
     def _suggest(self, page: SearchPage, query: Query, base: str) -> None:
-        suggestion = self.backend.suggest(page.params.q)
+        suggestion = self._respelled(page.params.q)
         if not suggestion:
             return
         try:
@@ -338,6 +343,27 @@ class SearchService:
         if better.total > page.total:
             page.suggestion = suggestion
             page.suggestion_url = replace(page.params, q=suggestion, page=1).url(base)
+
+    def _respelled(self, text: str) -> str | None:
+        """The backend's respelling of `text`, with every word the corpus already has put back as typed.
+
+        The speller also "corrects" a known word towards a more frequent neighbour (`état` -> `été`, `civil` ->
+        `covid`), which turns a query that found something into another query: a word that finds documents on its
+        own (accents folded, as searching does) is not a misspelling.
+        """
+        suggestion = self.backend.suggest(text)
+        typed = text.split()
+        if not suggestion or len(suggestion.split()) != len(typed):
+            return suggestion
+        words = [fixed if fixed != word.lower() and not self._known(word) else word
+                 for word, fixed in zip(typed, suggestion.split(), strict=True)]
+        return " ".join(words) if words != typed else None
+
+    def _known(self, word: str) -> bool:
+        try:
+            return self.backend.search(Query(text=word, limit=1)).total > 0
+        except QueryError:
+            return False
 
 
 class _Toggler:

@@ -95,7 +95,7 @@ def test_the_researchers_path(new_context: Callable[..., BrowserContext], base_u
     assert result_count(page) == 1 and "year=2021" in page.url
     assert only_2021[("year", "2021")] == (1, True) and only_2021[("year", "2020")] == (5, False)  # own facet: OR
     assert {v for (name, v) in only_2021 if name == "theme"} == {"voluntary-repatriation"}  # other facets follow
-    expect(page.locator(".clear-filters a")).to_be_visible()
+    expect(page.locator(".active-filters a.clear-all")).to_be_visible()
 
     tick(page, "year", "2020")
     assert result_count(page) == 6

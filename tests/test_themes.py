@@ -89,7 +89,7 @@ def test_every_theme_has_labels_and_terms_in_both_languages(vocab: Vocabulary) -
     for theme in vocab.themes:
         assert theme.label("en") and theme.label("fr"), theme.slug
         assert theme.terms["en"] and theme.terms["fr"], theme.slug
-    assert vocab.theme("gender-based-violence").label("fr") == "Violences basées sur le genre"
+    assert vocab.theme("gender-based-violence").label("fr") == "Violences fondées sur le genre"
     assert vocab.theme("voluntary-repatriation").label("fr").startswith("Rapatriement librement consenti")
     assert vocab.theme("statelessness").label("fr") == "Apatridie"
     assert vocab.theme("resettlement").label("fr").startswith("Réinstallation")

@@ -38,6 +38,7 @@ class StoredDocument:
     source: str = ""
     translated_from: str | None = None
     paragraphs: tuple[StoredParagraph, ...] = field(default_factory=tuple)
+    notes: tuple[tuple[int, str], ...] = ()  # (¶n, an editor's note on it)
 
     @property
     def is_section(self) -> bool:
@@ -74,4 +75,5 @@ def decode(fields: Mapping[str, Any]) -> StoredDocument:
         source=fields.get("source") or "",
         translated_from=fields.get("translated_from"),
         paragraphs=tuple(_paragraph(p) for p in fields.get("paragraphs") or ()),
+        notes=tuple((int(n), str(text)) for n, text in fields.get("notes") or ()),
     )

@@ -26,6 +26,15 @@ document.addEventListener("DOMContentLoaded", () => {
     marked = null;  // a hash that is not a valid selector
   }
   if (marked && marked.classList.contains("para")) marked.classList.add("target");
+  // The "Refine" disclosure of the search page is unfolded on wide screens: by CSS where it can style
+  // ::details-content, here elsewhere (there, without JavaScript, its summary stays and opens it).
+  const refine = document.querySelector("details.refine");
+  if (refine && !(window.CSS && CSS.supports("selector(::details-content)"))) {
+    const wide = window.matchMedia("(min-width: 761px)");
+    const follow = () => { refine.open = wide.matches; };
+    follow();
+    wide.addEventListener("change", follow);
+  }
   // The interface-language switch keeps the paragraph the reader is on (#pN), which a server never sees.
   for (const link of document.querySelectorAll("a[data-ui]")) {
     link.addEventListener("click", () => {

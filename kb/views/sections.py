@@ -1,4 +1,5 @@
-"""Section pages `/<lang>/<operation>/<year>/<section>`: numbered paragraphs with permalinks, highlights, Cite."""
+"""Section pages `/<lang>/<operation>/<year>/<section>`: numbered paragraphs with permalinks, highlights, editor's
+notes, Cite."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def section_page(lang: str, operation: str, year: int, section: str) -> str:
     if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
     permalink = public_url(page.path)
-    return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink))
+    return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink),
+                           notes=page.notes)
 
 
 def as_cited(page: SectionPage) -> SectionPage:
