@@ -9,7 +9,6 @@ reports from its stored documents; the downloads are kb.views.downloads'.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask_babel import force_locale, pgettext
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kb.current import service, urls
+from kb.engine.stored import StoredDocument, decode
 from kb.figure_charts import figures_page
 from kb.model import SECTION_KINDS, is_slug
 from kb.views.downloads import DATASETS, operation_figures
@@ -34,16 +34,16 @@ class ReportLink:
     other_lang: bool  # only available in the other language
 
 
-def _documents(operation: str) -> list[dict[str, Any]]:
-    docs = service().backend.documents(operation=operation)
-    return [d for d in docs if d.get("kind", "section") == "section"]
+def _documents(operation: str) -> list[StoredDocument]:
+    """The operation's sections (not its key figures) in the served generation."""
+    return [d for d in map(decode, service().backend.documents(operation=operation)) if d.is_section]
 
 
-def report_years(docs: list[dict[str, Any]], operation: str, lang: str) -> list[tuple[int, list[ReportLink]]]:
+def report_years(docs: list[StoredDocument], operation: str, lang: str) -> list[tuple[int, list[ReportLink]]]:
     """Years (newest first) and their sections, each linked in the page's language when it exists there."""
     found: dict[tuple[int, str], set[str]] = {}
     for doc in docs:
-        found.setdefault((int(doc["year"]), doc["section"]), set()).add(doc["lang"])
+        found.setdefault((doc.year, doc.section), set()).add(doc.lang)
     labels = service().labels
     years: dict[int, list[ReportLink]] = {}
     for (year, section), langs in sorted(found.items(), key=lambda item: (-item[0][0], ORDER.get(item[0][1], 99))):
