@@ -38,12 +38,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
+    from kb.settings import resolve
+
+    app.config["KB"] = settings = resolve(app.config.get("KB_SETTINGS"))
+    app.config["MAX_CONTENT_LENGTH"] = settings["max_request_body_bytes"]
+    if settings["trusted_hosts"]:
+        app.config["TRUSTED_HOSTS"] = list(settings["trusted_hosts"])
     app.json.sort_keys = False  # JSON in the order the API documents it
 
     from kb import current
-    from kb.views import api, compare, downloads, operations, pages, responses, sections
+    from kb.views import api, compare, downloads, limits, operations, pages, responses, sections
 
     current.init_app(app)
-    for blueprint in (responses.bp, pages.bp, sections.bp, api.bp, operations.bp, downloads.bp, compare.bp):
+    for blueprint in (limits.bp, responses.bp, pages.bp, sections.bp, api.bp, operations.bp, downloads.bp, compare.bp):
         app.register_blueprint(blueprint)
     return app

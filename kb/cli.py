@@ -100,14 +100,18 @@ def search_command(query: str, years, themes, sections, operations, langs, limit
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", type=click.IntRange(1, 64), help="Worker threads (default: the `threads` setting, 8).")
 @INSTANCE_OPTION
-def serve_command(host: str, port: int, threads: int, instance: Path) -> None:
-    """Serve kb with waitress on http://HOST:PORT/."""
+def serve_command(host: str, port: int, threads: int | None, instance: Path) -> None:
+    """Serve kb with waitress on http://HOST:PORT/, with the limits of kb.settings (and the instance's config.py)."""
     import waitress
 
     from kb import create_app
 
     app = create_app(instance_path=instance)
+    settings = app.config["KB"]
     click.echo(f"kb serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    waitress.serve(app, host=host, port=port, ident="kb", threads=threads or settings["threads"],
+                   connection_limit=settings["connection_limit"], channel_timeout=settings["channel_timeout"],
+                   max_request_body_size=settings["max_request_body_bytes"],
+                   max_request_header_size=settings["max_request_header_bytes"])

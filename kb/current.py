@@ -29,8 +29,9 @@ def urls() -> Urls:
 
 
 def public_url(url: str) -> str:
-    """A site URL as an absolute address, for permalinks, citations and downloads."""
-    return absolute(request.host_url, url)
+    """A site URL as an absolute address, for permalinks, citations and downloads: under the configured public
+    address (setting `public_url`), never the request's Host header; the request's own address only when unset."""
+    return absolute(current_app.config["KB"]["public_url"] or request.host_url, url)
 
 
 def ui_lang() -> str:

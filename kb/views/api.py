@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from kb.csvfile import to_csv
 from kb.current import public_url, service, ui_lang, urls
 from kb.openapi import openapi_document
 from kb.search import PER_PAGE_MAX, ParamError, SearchParams
@@ -42,15 +41,11 @@ def search_csv() -> Any:
     page, error = _search("csv")
     if error:
         return error
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "kind", "title", "operation", "year", "section", "lang", "report", "themes", "url",
-                     "paragraph", "score", "snippet"])
-    for h in page.hits:
-        writer.writerow([h.doc_id, h.kind, h.title, h.operation, h.year, h.section, h.lang, h.report,
-                         " ".join(h.themes), public_url(h.url), h.paragraph, h.score,
-                         h.snippet.striptags()])
-    return Response(out.getvalue(), mimetype="text/csv",
+    columns = ["id", "kind", "title", "operation", "year", "section", "lang", "report", "themes", "url", "paragraph",
+               "score", "snippet"]
+    rows = [[h.doc_id, h.kind, h.title, h.operation, h.year, h.section, h.lang, h.report, " ".join(h.themes),
+             public_url(h.url), h.paragraph, h.score, h.snippet.striptags()] for h in page.hits]
+    return Response(to_csv(columns, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kb-search.csv"'})
 
 

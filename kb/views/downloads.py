@@ -6,12 +6,11 @@ field where a number is missing, never zero. Column names are stable English; la
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify
 
+from kb.csvfile import to_csv
 from kb.current import service, urls
 from kb.figure_charts import change_of
 from kb.figures_model import OperationFigures, site_figures
@@ -76,15 +75,6 @@ def dataset(figures: OperationFigures, name: str, lang: str, labels: Labels
                 rows.append([year, pillar, labels.pillar(pillar, lang), plan[i], spent[i] if spent else None])
         return ["year", "pillar", "label", "budget_usd_millions", "expenditure_usd_millions"], rows
     return None
-
-
-def to_csv(columns: list[str], rows: list[list[Any]]) -> str:
-    """RFC 4180 CSV; None is an empty field (missing, not zero); floats as Python writes them (exact)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([["" if v is None else repr(v) if isinstance(v, float) else v for v in row] for row in rows])
-    return out.getvalue()
 
 
 def figures_json(figures: OperationFigures, lang: str, labels: Labels, urls: Urls) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.current import LANG_COOKIE, UI_LANGS
 from kb.engine.site import SiteMissing
@@ -46,6 +47,23 @@ def no_site_data(_err: Exception) -> tuple[str | Response, int]:
     message = _("The search index was built by an older version of kb. Rebuild it with `kb index`, then reload "
                 "this page.")
     return page_error(503, _("Rebuild the index"), message), 503
+
+
+@bp.app_errorhandler(SecurityError)
+def untrusted_host(_err: Exception) -> tuple[Response, int]:
+    """A Host header outside the trusted hosts: no page is built for it (its links would carry that host)."""
+    return Response("Unknown host.\n", mimetype="text/plain"), 400
+
+
+@bp.app_errorhandler(400)
+@bp.app_errorhandler(413)
+@bp.app_errorhandler(414)
+def refused(err: HTTPException) -> tuple[str | Response, int]:
+    """A request kb will not read (a body on a GET, an over-long query string, an unknown Host): the reason."""
+    code = err.code or 400
+    reasons = {413: _("kb answers GET requests without a body."), 414: _("The query string is too long."),
+               400: _("The request could not be read.")}
+    return page_error(code, _("Request refused"), reasons.get(code, reasons[400])), code
 
 
 @bp.app_errorhandler(500)

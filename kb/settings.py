@@ -1,0 +1,52 @@
+"""Every limit and tunable of a running kb, stated once (Datasette's `SETTINGS`): its name, default and what it bounds.
+
+An instance overrides any of them in its `config.py` (`KB_SETTINGS = {"search_time_limit_ms": 1000}`); `kb serve`
+passes the server's to waitress, the search layer and the engine read theirs from the same table, and the README and
+`docs/deploy.md` point here rather than repeating numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # the server (waitress)
+    Setting("threads", 8, "Worker threads answering requests."),
+    Setting("connection_limit", 1000, "Open connections the server accepts; beyond, new ones wait in the backlog."),
+    Setting("channel_timeout", 20, "Seconds an idle or slow connection is kept before it is closed."),
+    Setting("max_request_body_bytes", 64 * 1024, "Largest request body accepted (kb answers GET; a body is refused)."),
+    Setting("max_request_header_bytes", 16 * 1024, "Largest request line and headers accepted."),
+    Setting("public_url", "", "The site's public address (https://kb.example.org/): permalinks, citations, CSV links "
+                              "and feeds use it, never the request's Host header. Empty: the request's own address, "
+                              "for local use."),
+    Setting("trusted_hosts", (), "Host names the server answers to (Flask's TRUSTED_HOSTS); empty: any."),
+    # a search request
+    Setting("max_query_string_chars", 4000, "Longest query string (everything after `?`): 414 beyond."),
+    Setting("max_query_chars", 500, "Longest `q`."),
+    Setting("max_facet_values", 50, "Values of one facet in one request."),
+    Setting("max_facet_value_chars", 100, "Longest facet value (a slug or a year)."),
+    Setting("search_time_limit_ms", 1500, "Scoring time before a search returns what it has (marked timed_out)."),
+    # memory
+    Setting("result_cache_entries", 256, "Search answers kept per index generation."),
+    Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never)."),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The defaults with `overrides` applied; an unknown name is an error, so a typo in config.py is not ignored."""
+    unknown = sorted(set(overrides or {}) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown setting(s) in KB_SETTINGS: {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+    return {**DEFAULTS, **(overrides or {})}

@@ -1,0 +1,69 @@
+"""The limits of kb.settings as a client meets them: bodies refused, long query strings refused, the public address
+used instead of the Host header, CSV cells that cannot run as formulas, a typo in KB_SETTINGS reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from kb import create_app
+from kb.csvfile import cell, to_csv
+from tests.support import build, copy_content
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("limits")
+    content = copy_content(root / "content")
+    build(content, root / "instance")
+    return root / "instance"
+
+
+def app_with(instance: Path, **settings: object) -> Flask:
+    return create_app({"TESTING": True, "KB_SETTINGS": settings}, instance_path=instance)
+
+
+def test_a_request_body_is_refused_at_once(instance: Path) -> None:
+    client = app_with(instance).test_client()
+    response = client.get("/api/search?q=refugees", data=b"x" * 10_000)
+    assert response.status_code == 413 and response.json["reason"].endswith("without a body.")
+    response = client.post("/", data=b"x" * 100_000)
+    assert response.status_code == 413
+
+
+def test_a_query_string_over_the_limit_is_a_414_with_a_reason(instance: Path) -> None:
+    client = app_with(instance, max_query_string_chars=200).test_client()
+    assert client.get("/api/search?q=" + "a" * 150).status_code == 200
+    response = client.get("/api/search?q=" + "a" * 250)
+    assert response.status_code == 414 and "too long" in response.json["reason"]
+    assert client.get("/?q=" + "a" * 250).status_code == 414
+
+
+def test_permalinks_and_csv_links_use_the_public_address_not_the_host_header(instance: Path) -> None:
+    client = app_with(instance, public_url="https://kb.example.org/").test_client()
+    html = client.get("/en/mali/2020/unmet-needs", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "https://kb.example.org/en/mali/2020/unmet-needs" in html and "evil.example" not in html
+    rows = client.get("/api/search.csv?q=refugees", headers={"Host": "evil.example"}).get_data().decode("utf-8-sig")
+    urls = [row["url"] for row in csv.DictReader(io.StringIO(rows))]
+    assert urls and all(u.startswith("https://kb.example.org/") for u in urls)
+
+
+def test_an_unknown_host_is_refused_when_hosts_are_trusted(instance: Path) -> None:
+    client = app_with(instance, trusted_hosts=("kb.example.org",)).test_client()
+    assert client.get("/?q=x", headers={"Host": "kb.example.org"}).status_code == 200
+    assert client.get("/?q=x", headers={"Host": "evil.example"}).status_code == 400
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_a_csv_text_cell_never_starts_a_formula(text: str) -> None:
+    written = next(csv.reader(io.StringIO(to_csv(["t"], [[text]]).lstrip("\ufeff")).readlines()[1:]))
+    assert written[0] == "'" + text and cell(-5) == -5 and cell(41.007531648000004) == "41.007531648"
+
+
+def test_a_misspelt_setting_is_an_error_naming_it(instance: Path) -> None:
+    with pytest.raises(ValueError, match="search_time_limt_ms"):
+        app_with(instance, search_time_limt_ms=5)
