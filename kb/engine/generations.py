@@ -28,7 +28,7 @@ from typing import Any
 
 # Raise whenever kb.engine.schema or indexer.documents change the terms or fields a file is indexed under, or a
 # generation's files change shape: a build over an index made under another version is a full build.
-ANALYSIS_VERSION = "3"  # 3: posting sidecars (kb.engine.postings)
+ANALYSIS_VERSION = "4"  # 3: posting sidecars (kb.engine.postings); 4: paragraph positions and paragraph themes
 
 LINK = "index"
 LOCK = "index.lock"
