@@ -28,6 +28,8 @@ def _search() -> Any:
     page = service().search(params, ui_lang=ui_lang(), base=request.path)
     if page.error:
         return None, _bad(page.error)
+    if page.past_last:
+        return None, _bad(str(page.past_last_error()))
     return page, None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request
@@ -21,9 +22,9 @@ def search() -> tuple[str, int] | Response:
     except ParamError as err:
         page = SearchPage(params=SearchParams(q=(request.args.get("q") or "")[:500]), error=str(err), error_detail=err)
         return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
-    if _untidy():
-        return redirect(_tidy_url(params), 302)
     page = service().search(params, ui_lang=ui_lang(), base="/")
+    if _untidy() or page.past_last:  # one redirect: to the tidy URL, and the last page instead of an empty one
+        return redirect(_tidy_url(replace(params, page=min(params.page, page.last_page))), 302)
     status = 400 if page.error else 200  # the search page, with the reason, as for a bad parameter
     return render_template("search.html", page=page, facet_fields=FACET_FIELDS), status
 
