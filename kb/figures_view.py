@@ -49,8 +49,8 @@ TEXT: dict[str, dict[str, str]] = {
         "desc_types": "Bars: people of concern by population type at the end of {year}.",
         "desc_budget": "Columns: budget (light, outlined) and expenditure (dark) of each year, in USD millions.",
         "desc_pillar": "Bars: {pillar}, budget (light, outlined) and expenditure (dark) by year, in USD millions.",
-        "desc_trend": "Columns: how many sections match the search in each year, with their share of that year's "
-                      "sections.",
+        "desc_trend": "Columns: how many sections match the search in each year (key figures are not counted), with "
+                      "their share of that year's sections within the other filters.",
         "trend_chart": "Matching sections by year", "matching": "Matching sections", "all_sections": "All sections",
         "year_share": "Share of the year's sections",
         "no_figures": "No figures for this operation.", "search_operation": "Search this operation",
@@ -80,8 +80,9 @@ TEXT: dict[str, dict[str, str]] = {
         "desc_types": "Barres : personnes relevant de la compétence du HCR par type de population à la fin de {year}.",
         "desc_budget": "Colonnes : budget (clair, bordé) et dépenses (foncé) de chaque année, en millions USD.",
         "desc_pillar": "Barres : {pillar}, budget (clair, bordé) et dépenses (foncé) par année, en millions USD.",
-        "desc_trend": "Colonnes : nombre de sections correspondant à la recherche pour chaque année, et leur part "
-                      "des sections de l'année.",
+        "desc_trend": "Colonnes : nombre de sections correspondant à la recherche pour chaque année (les chiffres "
+                      "clés ne sont pas comptés), et leur part des sections de l'année retenues par les autres "
+                      "filtres.",
         "trend_chart": "Sections correspondantes par année", "matching": "Sections correspondantes",
         "all_sections": "Toutes les sections", "year_share": "Part des sections de l'année",
         "no_figures": "Aucun chiffre pour cette opération.",
@@ -490,7 +491,7 @@ def trend_chart(points: list[Any], lang: str) -> Chart:
     desc = f"{t('desc_trend', lang)} " + "; ".join(
         f"{p.year}: {p.count} / {p.total}{share}" for p, share in zip(points, shares, strict=True)) + "."
     chart = BarChart("chart-trend", title, desc, years, series, lang, missing=t("missing", lang),
-                     value_suffixes=shares)
+                     value_suffixes=shares, whole_numbers=True)
     rows = [[Cell(str(p.year), p.year), Cell(format_number(p.count, lang), p.count),
              Cell(format_number(p.total, lang), p.total), Cell(format_percent(p.share * 100, lang, 1), p.share)]
             for p in points]
