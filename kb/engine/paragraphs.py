@@ -30,24 +30,26 @@ class ParagraphTable:
     """Every paragraph of a generation as a unit, and the units each theme tags."""
 
     keys: np.ndarray  # int64[units], sorted: document << 32 | paragraph index
-    doc: np.ndarray  # int64[units]: the unit's document number
-    themes: dict[str, np.ndarray]  # theme -> sorted indices of the units tagged with it
+    doc: np.ndarray  # int32[units]: the unit's document number
+    themes: dict[str, np.ndarray]  # theme -> sorted indices (int32) of the units tagged with it
     size: int  # document numbers of the generation
     bits: np.ndarray  # uint8[units, bytes]: per unit, its themes as bits (in the order of `themes`), packed
     first: np.ndarray  # int64[documents + 1]: the index of each document's first unit (its units are consecutive)
 
     @classmethod
     def read(cls, vectors: Vectors, reader: Any, size: int) -> ParagraphTable:
+        """The paragraphs of the index `reader` reads (none in an index built before they were indexed)."""
         keys = np.unique(vectors.positions(PARAGRAPH_FIELD, PARAGRAPH_MARK, reader))
         themes = {}
-        for btext in reader.lexicon(PARAGRAPH_FIELD):
-            tag = btext.decode("utf-8")
+        tags = reader.lexicon(PARAGRAPH_FIELD) if PARAGRAPH_FIELD in reader.schema else []
+        for tag in (btext.decode("utf-8") for btext in tags):
             if tag != PARAGRAPH_MARK:
-                themes[tag] = np.searchsorted(keys, np.unique(vectors.positions(PARAGRAPH_FIELD, tag, reader)))
+                found = np.unique(vectors.positions(PARAGRAPH_FIELD, tag, reader))
+                themes[tag] = np.searchsorted(keys, found).astype(np.int32)
         grid = np.zeros((len(keys), len(themes)), dtype=bool)
         for column, tagged in enumerate(themes.values()):
             grid[tagged, column] = True
-        doc = keys >> 32
+        doc = (keys >> 32).astype(np.int32)
         first = np.searchsorted(doc, np.arange(size + 1))
         return cls(keys, doc, themes, size, np.packbits(grid, axis=1), first)
 

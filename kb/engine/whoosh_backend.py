@@ -224,17 +224,12 @@ class WhooshBackend:
         parsed = self.parse(gen, query.text, query.langs_for_text)
         chosen = query.filters.get("theme")
         by_paragraph = bool(chosen) or (parsed is not None and names_a_theme(parsed))
-        kinds = table.live & (table.codes["kind"] >= 0)
+        kinds = table.live & (table.codes["kind"] >= 0)  # every document, within the year range
         if query.year_from is not None or query.year_to is not None:
             kinds &= (table.year_of >= (query.year_from or 0)) & (table.year_of <= (query.year_to or 9999))
         masks = {f: table.mask_for(f, v) for f, v in query.filters.items() if f in table.values and f != "theme"}
         scope = _all(kinds, masks.values())  # the documents every filter but the themes selects
-        reach = None  # the documents where paragraphs matter: every facet's count is of those failing <= 1 filter
-        if by_paragraph:
-            reach = kinds & (sum((~m).astype(np.int8) for m in masks.values()) <= 1) if masks else kinds
-        elif "theme" in query.facets:
-            reach = scope
-        match = self._match(gen, parsed, reach)
+        match = self._match(gen, parsed, _reach(kinds, masks, scope, by_paragraph, "theme" in query.facets))
         units = match.units  # where the query holds, and with themes chosen, only their paragraphs
         if chosen:
             units = paragraphs.tagged(chosen) if units is None else units & paragraphs.tagged(chosen)
@@ -243,19 +238,25 @@ class WhooshBackend:
         else:
             results = kinds if match.docs is None else kinds & match.docs
         final = _all(results, masks.values())
-        facets = {}
-        for field in query.facets:
-            if field == "theme":  # counted per paragraph where the query holds, the themes chosen left out
-                facets[field] = (table.count(field, scope) if match.units is None
-                                 else paragraphs.count_themes(match.units, scope))
-            else:
-                facets[field] = table.count(field, _all(results, (m for f, m in masks.items() if f != field)))
         hits, docnums, timed_out = self._page(gen, parsed, final, query, match.scores)
         if units is not None:
             for hit, docnum in zip(hits, docnums, strict=True):
                 self._paragraphs_of(gen, hit, docnum, units)
-        return Result(total=int(final.sum()), hits=hits, facets=facets, generation=gen.name, timed_out=timed_out,
-                      per_year=self._per_year(table, final, scope))
+        return Result(total=int(final.sum()), hits=hits, facets=self._facets(gen, query, results, masks, scope, match),
+                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope))
+
+    @staticmethod
+    def _facets(gen: _Generation, query: Query, results: np.ndarray, masks: dict[str, np.ndarray],
+                scope: np.ndarray, match: _Match) -> dict[str, dict[str, int]]:
+        """Each facet's counts among the results under every filter but its own (disjunctive counts)."""
+        facets = {}
+        for field in query.facets:
+            if field == "theme":  # per paragraph where the query holds, in what the other filters select
+                facets[field] = (gen.table.count(field, scope) if match.units is None
+                                 else gen.paragraphs.count_themes(match.units, scope))
+            else:
+                facets[field] = gen.table.count(field, _all(results, (m for f, m in masks.items() if f != field)))
+        return facets
 
     def _match(self, gen: _Generation, parsed: wq.Query | None, reach: np.ndarray | None) -> _Match:
         """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
@@ -380,6 +381,15 @@ class _Match:
     docs: np.ndarray | None = None  # bool[documents]
     scores: np.ndarray | None = None  # float32[documents], or None when Whoosh scores (the fallback)
     units: np.ndarray | None = None  # bool[paragraph units], when asked for
+
+
+def _reach(kinds: np.ndarray, masks: dict[str, np.ndarray], scope: np.ndarray, by_paragraph: bool,
+           theme_facet: bool) -> np.ndarray | None:
+    """The documents whose paragraphs a search needs (None: none). With results by paragraph, every facet's counts
+    need the documents that fail at most one filter; otherwise only the theme facet needs paragraphs, in `scope`."""
+    if by_paragraph:
+        return kinds & (sum((~m).astype(np.int8) for m in masks.values()) <= 1) if masks else kinds
+    return scope if theme_facet else None
 
 
 def _all(first: np.ndarray, masks: Iterable[np.ndarray]) -> np.ndarray:
