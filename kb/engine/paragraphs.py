@@ -65,13 +65,17 @@ class ParagraphTable:
                 mask[self.themes[theme]] = True
         return mask
 
+    def units_of(self, docnums: np.ndarray) -> np.ndarray:
+        """The indexes of the units of these documents (ascending document numbers), ascending."""
+        starts, ends = self.first[docnums], self.first[docnums + 1]
+        counts = ends - starts
+        return np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(counts.sum())
+
     def at_positions(self, keys: np.ndarray) -> np.ndarray:
-        """The units that hold these occurrences (document << 32 | body position keys)."""
+        """The indexes of the units that hold these occurrences (document << 32 | body position keys)."""
         docs = keys >> 32
         index = self.first[docs] + ((keys & LOW) >> PARAGRAPH_SHIFT)  # a document's i-th unit is its paragraph i
-        mask = np.zeros(len(self.keys), dtype=bool)
-        mask[index[index < self.first[docs + 1]]] = True
-        return mask
+        return index[index < self.first[docs + 1]]
 
     def docs(self, units: np.ndarray) -> np.ndarray:
         """The documents that have a unit in `units`."""
@@ -81,13 +85,15 @@ class ParagraphTable:
 
     def count_themes(self, units: np.ndarray, doc_filter: np.ndarray) -> dict[str, int]:
         """Per theme: the documents of `doc_filter` with a unit in `units` tagged with it."""
-        counts = {}
-        for theme, tagged in self.themes.items():
-            docs = self.doc[tagged[units[tagged]]]  # ascending, as the units are
-            docs = docs[doc_filter[docs]]
-            if len(docs):
-                counts[theme] = int(np.count_nonzero(np.diff(docs))) + 1
-        return counts
+        index = np.flatnonzero(units)
+        index = index[doc_filter[self.doc[index]]]
+        if not len(index) or not self.themes:
+            return {}
+        docs = self.doc[index]  # ascending, as the units are
+        firsts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+        grid = np.unpackbits(self.bits[index], axis=1, count=len(self.themes))
+        totals = np.maximum.reduceat(grid, firsts, axis=0).sum(axis=0)  # per document: any of its units, per theme
+        return {theme: int(n) for theme, n in zip(self.themes, totals, strict=True) if n}
 
     def in_document(self, docnum: int, units: np.ndarray) -> tuple[list[int], list[str]]:
         """The paragraph indexes (0-based) of `docnum` among `units`, and the themes tagging them."""
@@ -98,12 +104,21 @@ class ParagraphTable:
 
 
 class ParagraphEvaluator:
-    """Evaluate a parsed query tree to the units where it holds (see the module's docstring)."""
+    """Evaluate a parsed query tree to the units where it holds, among the units of candidate documents (see the
+    module's docstring): the arrays are as long as those units, not as all of the index's."""
 
-    def __init__(self, table: ParagraphTable, documents: Evaluator, candidates: np.ndarray | None) -> None:
+    def __init__(self, table: ParagraphTable, documents: Evaluator, candidates: np.ndarray) -> None:
         self.table = table
         self.documents = documents  # the document-level evaluator, for what holds per document
-        self.candidates = candidates  # sorted document numbers the query can hold in (None: any)
+        self.docnums = np.flatnonzero(candidates)  # the documents the query may hold in
+        self.units = table.units_of(self.docnums)
+        self.doc = table.doc[self.units]
+
+    def evaluate(self, node: wq.Query) -> np.ndarray:
+        """The units (of the whole index) where `node` holds."""
+        found = np.zeros(len(self.table.keys), dtype=bool)
+        found[self.units[self.run(node)]] = True
+        return found
 
     def run(self, node: wq.Query) -> np.ndarray:
         if isinstance(node, wq.Term):
@@ -111,7 +126,7 @@ class ParagraphEvaluator:
         if isinstance(node, (wq.And, wq.Or)):
             masks = [self.run(child) for child in node.subqueries]
             combine = np.logical_and if isinstance(node, wq.And) else np.logical_or
-            return combine.reduce(masks) if masks else np.zeros(len(self.table.keys), dtype=bool)
+            return combine.reduce(masks) if masks else np.zeros(len(self.units), dtype=bool)
         if isinstance(node, wq.AndNot):
             return self.run(node.a) & ~self.run(node.b)
         if isinstance(node, wq.Not):
@@ -119,24 +134,33 @@ class ParagraphEvaluator:
         if isinstance(node, wq.Phrase) and node.slop == 1 and node.fieldname in BODY_FIELDS:
             return self._phrase(node)
         if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
-            return np.zeros(len(self.table.keys), dtype=bool)
-        return self.table.of_docs(self.documents.run(node)[0])  # per document (raises Unsupported as it does)
+            return np.zeros(len(self.units), dtype=bool)
+        return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
 
     def _term(self, node: wq.Term) -> np.ndarray:
         text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
         if node.fieldname in BODY_FIELDS:
             vectors = self.documents.v
-            return self.table.at_positions(vectors.positions(node.fieldname, text, self.documents.reader,
-                                                             self.candidates))
+            return self._at(vectors.positions(node.fieldname, text, self.documents.reader, self.docnums))
         if node.fieldname == "theme":
-            return self.table.tagged([text])
-        return self.table.of_docs(self.documents.run(node)[0])
+            return self.table.tagged([text])[self.units]
+        return self.documents.run(node)[0][self.doc]
 
     def _phrase(self, node: wq.Phrase) -> np.ndarray:
         together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
         words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
-        starts = self.documents.v.phrase_starts(node.fieldname, words, self.documents.reader, np.nonzero(together)[0])
-        return self.table.at_positions(starts)
+        candidates = np.intersect1d(np.flatnonzero(together), self.docnums, assume_unique=True)
+        return self._at(self.documents.v.phrase_starts(node.fieldname, words, self.documents.reader, candidates))
+
+    def _at(self, keys: np.ndarray) -> np.ndarray:
+        """Which of the candidate units hold these occurrences."""
+        index = self.table.at_positions(keys)
+        place = np.searchsorted(self.units, index)
+        inside = place < len(self.units)
+        inside[inside] = self.units[place[inside]] == index[inside]
+        mask = np.zeros(len(self.units), dtype=bool)
+        mask[place[inside]] = True
+        return mask
 
 
 def monotone(node: wq.Query) -> bool:

@@ -272,10 +272,9 @@ class WhooshBackend:
         if reach is not None:
             candidates = reach & found if monotone(parsed) else reach  # where the query can hold in a paragraph
             try:
-                units = ParagraphEvaluator(gen.paragraphs, evaluator, np.nonzero(candidates)[0]).run(parsed)
+                units = ParagraphEvaluator(gen.paragraphs, evaluator, candidates).evaluate(parsed)
             except Unsupported:  # Whoosh evaluates this query per document: it holds in all their paragraphs
-                units = gen.paragraphs.of_docs(found)
-            units &= gen.paragraphs.of_docs(candidates)
+                units = gen.paragraphs.of_docs(found & candidates)
         return _Match(found, scores, units)
 
     @staticmethod
