@@ -1,14 +1,15 @@
 """What goes into the index: the Whoosh document of a section, and one per key figure of a figures.yaml.
 
 Every document carries the relative path of the file it came from (`path`), so that an incremental build can
-delete all documents of a changed file with one term.
+delete all documents of a changed file with one term. Themes are tagged per paragraph (`paragraph_theme`); themes set
+by hand in a section's front matter tag each of its paragraphs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kb.engine.schema import SEPARATOR
+from kb.engine.schema import SEPARATOR, paragraph_tags
 from kb.figures_model import Figures
 from kb.model import KEY_FIGURES, LANGS, Section
 
@@ -28,6 +29,7 @@ def section_document(section: Section, relpath: str) -> dict[str, Any]:
         "section": section.section,
         "lang": section.lang,
         "theme": ",".join(section.all_themes()),
+        "paragraph_theme": paragraph_tags([sorted({*p.themes, *section.themes}) for p in section.paragraphs]),
         "kind": "section",
         "translation_key": section.translation_key,
         f"title_{suffix}": section.title,
@@ -58,6 +60,7 @@ def figure_documents(figures: Figures, relpath: str, countries: list[str], tagge
                 "section": KEY_FIGURES.slug,
                 "lang": lang,
                 "theme": ",".join(themes),
+                "paragraph_theme": paragraph_tags([themes]),
                 "kind": "figure",
                 "translation_key": key,
                 f"title_{lang}": KEY_FIGURES.title(lang),

@@ -66,6 +66,7 @@ class BarChart:
     scale_max: float | None = None  # a shared scale for small multiples
     keys: Sequence[str] | None = None
     value_suffixes: Sequence[str] | None = None  # extra text after each value label of the first series
+    whole_numbers: bool = False  # values are counts: ticks at whole numbers only
 
     def category_key(self, i: int) -> str:
         return str((self.keys or self.categories)[i])
@@ -119,13 +120,16 @@ def format_percent(value: float, lang: str = "en", decimals: int = 0, signed: bo
     return f"{number}{NARROW_NBSP}%" if lang == "fr" else f"{number}%"
 
 
-def nice_ticks(maximum: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least `maximum`: 0, 10, 20, … or 0, 0.5, 1, …"""
+def nice_ticks(maximum: float, count: int = 5, whole: bool = False) -> list[float]:
+    """Round tick values from 0 to at least `maximum`: 0, 10, 20, … or 0, 0.5, 1, … (`whole`: 0, 1, 2, … at least)."""
     if maximum <= 0 or not math.isfinite(maximum):
         return [0.0, 1.0]
     raw = maximum / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    steps = [m * magnitude for m in (1, 2, 2.5, 5, 10)]
+    if whole:
+        steps = [step for step in steps if step >= 1 and float(step).is_integer()] or [1.0]
+    step = next((step for step in steps if step >= raw), steps[-1])
     top = math.ceil(maximum / step - 1e-9) * step
     return [round(i * step, 10) for i in range(int(round(top / step)) + 1)]
 
@@ -228,7 +232,7 @@ def _missing(chart: BarChart, s_index: int, c_index: int, x: float, y: float, an
 
 def _scale_top(chart: BarChart) -> list[float]:
     values = [v for s in chart.series for v in s.values if v is not None]
-    return nice_ticks(max([chart.scale_max or 0.0, *values, 0.0]))
+    return nice_ticks(max([chart.scale_max or 0.0, *values, 0.0]), whole=chart.whole_numbers)
 
 
 # ----------------------------------------------------------------------------------------------- charts

@@ -2,7 +2,9 @@
 
 Views and the JSON API both call `SearchService`; it reaches the engine only through `kb.engine.backend.SearchBackend`.
 Every facet value it returns carries its count, its label in the interface language, whether it is selected and
-the URL that toggles it (Datasette-style), so templates stay dumb.
+the URL that toggles it (Datasette-style), so templates stay dumb. The total, the facets, the trend and the hits
+come from one result set (FACET_SEMANTICS says how filters combine and what a count means); a hit links to the
+paragraph where the query (and a chosen theme) holds best.
 """
 
 from __future__ import annotations
@@ -32,6 +34,23 @@ QUERY_MAX_CHARS = 500
 VALUES_MAX = 50  # values of one facet in one request
 SUGGEST_BELOW = 3  # offer "did you mean" when fewer hits than this
 FACET_SIZE = 30  # values shown per facet (as Datasette), besides the selected ones
+
+# What the facets mean, for the page beside the facets and for the API: the one wording of it
+FACET_SEMANTICS = N_("Values of one filter are joined with OR, filters with AND. The number beside a value is how "
+                     "many results you get by adding it (with a value of the same filter already chosen: by choosing "
+                     "it instead). Themes belong to paragraphs: a theme finds the paragraphs tagged with it where "
+                     "your words stand.")
+FACET_SEMANTICS_JSON = {
+    "within_facet": "or",
+    "across_facets": "and",
+    "counts": "disjunctive: a value's count is the number of results that have the value under every other active "
+              "filter, this facet's own selection left out; for a facet with nothing selected, the total that "
+              "selecting the value gives",
+    "theme": "per paragraph: a theme filter keeps results with a paragraph tagged with a chosen theme in which the "
+             "query holds; the theme facet counts the themes of the paragraphs where the query holds",
+    "trend": "per year: results that are sections (key figures left out), and the sections selected by every filter "
+             "but the query and the themes",
+}
 
 
 class ParamError(MessageError):
@@ -70,11 +89,16 @@ class SearchParams:
         sort = args.get("sort") or "relevance"
         if sort not in SORTS:
             raise ParamError(N_("sort: must be one of %(choices)s"), choices=", ".join(SORTS))
+        year_from = _year("from", args.get("from")) if args.get("from") else None
+        year_to = _year("to", args.get("to")) if args.get("to") else None
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise ParamError(N_("from, to: the first year (%(first)d) is after the last (%(last)d)"),
+                             first=year_from, last=year_to)
         return cls(
             q=q,
             filters=filters,
-            year_from=_year("from", args.get("from")) if args.get("from") else None,
-            year_to=_year("to", args.get("to")) if args.get("to") else None,
+            year_from=year_from,
+            year_to=year_to,
             sort=sort,
             page=_bounded("page", args.get("page"), 1, 1, PAGE_MAX),
             per_page=_bounded("per_page", args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
@@ -165,15 +189,18 @@ class SearchHit:
     section_label: str
     lang: str
     report: str
-    themes: list[str]
+    themes: list[str]  # of the paragraphs where the query holds (a hit without a query: of its section)
     url: str  # the section page, with #pN of the best paragraph
-    paragraph: int
+    paragraph: int  # the best of the paragraphs where the query (and a chosen theme) holds
     snippet: Markup
     score: float
 
 
 @dataclass
 class TrendPoint:
+    """One year of the trend: `count` results that are sections, of `total` sections the filters (all but the query
+    and the themes) select in that year. Key figures are left out (SearchPage.trend_figures counts them)."""
+
     year: int
     count: int
     total: int
@@ -197,10 +224,20 @@ class SearchPage:
     error: str | None = None
     error_detail: MessageError | None = None  # the same, for a view to translate
     trend: list[TrendPoint] = field(default_factory=list)
+    trend_figures: int = 0  # results left out of the trend: key figures
     timed_out: bool = False
     generation: str = ""
     chips: list[Chip] = field(default_factory=list)  # the active filters, each removable (kb.chips)
     clear_url: str | None = None  # "Clear all": the query text kept, every filter dropped; None without a filter
+
+    @property
+    def past_last(self) -> bool:
+        """The page asked for is after the last page of results (the views redirect or refuse)."""
+        return not self.error and self.params.page > self.last_page
+
+    def past_last_error(self) -> ParamError:
+        return ParamError(N_("page: %(page)d is after the last page, %(last)d"), page=self.params.page,
+                          last=self.last_page)
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -221,8 +258,10 @@ class SearchPage:
             "hits": [{**_shallow(h), "themes": list(h.themes), "snippet": str(h.snippet)} for h in self.hits],
             "facets": {f.name: [_shallow(v) for v in f.values] for f in self.facets},
             "facets_more": {f.name: f.more for f in self.facets if f.more},
+            "facet_semantics": FACET_SEMANTICS_JSON,
             "trend": [{"year": p.year, "count": p.count, "total": p.total, "share": round(p.share, 4)}
                       for p in self.trend],
+            "trend_key_figures_left_out": self.trend_figures,
         }
         return data
 
@@ -279,6 +318,7 @@ class SearchService:
         page.hits = [self._hit(hit, ui_lang, labels) for hit in result.hits]
         page.facets = self._facets(params, result.facets, ui_lang, base, labels)
         page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
+        page.trend_figures = result.total - sum(p.count for p in page.trend)
         if params.q and result.total < SUGGEST_BELOW:
             self._suggest(page, query, base)
         return page
@@ -286,11 +326,15 @@ class SearchService:
     def _hit(self, hit: Any, ui_lang: str, labels: Labels) -> SearchHit:
         doc = decode(hit.fields)
         terms = hit.terms.get(doc.lang, set())
-        n, spans = best_paragraph([(p.n, p.text) for p in doc.paragraphs], terms, doc.lang)
+        paragraphs = doc.paragraphs
+        if hit.paragraphs:  # where the query (and a chosen theme) holds; else its words are spread over several
+            held = set(hit.paragraphs)
+            paragraphs = tuple(p for p in paragraphs if p.n in held) or paragraphs
+        n, spans = best_paragraph([(p.n, p.text) for p in paragraphs], terms, doc.lang)
         found = doc.paragraph(n)
         if doc.is_section:
             url = self.urls.for_ui(ui_lang).section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
-                                    highlight=" ".join(sorted(terms)))
+                                                    highlight=" ".join(sorted(terms)))
         else:
             url = self.urls.for_ui(ui_lang).operation(doc.lang, doc.operation, year=doc.year)  # in its own language
         return SearchHit(
@@ -304,7 +348,7 @@ class SearchService:
             section_label=labels.label("section", doc.section, ui_lang),
             lang=doc.lang,
             report=doc.report,
-            themes=list(doc.themes),
+            themes=list(hit.themes) if hit.themes is not None else list(doc.themes),
             url=url,
             paragraph=n,
             snippet=snippet(found.text if found else "", spans),

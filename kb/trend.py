@@ -19,10 +19,12 @@ def trend_chart(points: Sequence[Any], lang: str) -> Chart:
     title = _("Matching sections by year")
     shares = [f" ({format_percent(p.share * 100, lang)})" for p in points]
     series = [Series("count", _("Matching sections"), [p.count for p in points])]
-    intro = _("Columns: how many sections match the search in each year, with their share of that year's sections.")
+    intro = _("Columns: how many sections match the search in each year (key figures are not counted), with their "
+              "share of that year's sections within the other filters.")
     desc = f"{intro} " + "; ".join(
         f"{p.year}: {p.count} / {p.total}{share}" for p, share in zip(points, shares, strict=True)) + "."
-    chart = BarChart("chart-trend", title, desc, years, series, lang, missing=_("n/a"), value_suffixes=shares)
+    chart = BarChart("chart-trend", title, desc, years, series, lang, missing=_("n/a"), value_suffixes=shares,
+                     whole_numbers=True)
     rows = [[Cell(str(p.year), p.year), Cell(format_number(p.count, lang), p.count),
              Cell(format_number(p.total, lang), p.total), Cell(format_percent(p.share * 100, lang, 1), p.share)]
             for p in points]

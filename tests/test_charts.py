@@ -83,6 +83,28 @@ def test_ticks_start_at_zero_reach_the_maximum_and_are_evenly_spaced(maximum: fl
     assert 3 <= len(ticks) <= 8
 
 
+@pytest.mark.parametrize("maximum", [1, 2, 3, 7, 12, 14, 24, 130])
+def test_counts_get_whole_number_ticks(maximum: int) -> None:
+    ticks = nice_ticks(maximum, whole=True)
+    assert ticks[0] == 0 and ticks[-1] >= maximum and all(float(t).is_integer() for t in ticks)
+    assert len({round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}) == 1
+
+
+def test_the_search_trend_labels_its_axis_with_whole_numbers() -> None:
+    from flask import Flask
+    from flask_babel import Babel
+
+    from kb.search import TrendPoint
+    from kb.trend import trend_chart
+
+    app = Flask(__name__)
+    Babel(app)
+    with app.test_request_context("/"):
+        svg = str(trend_chart([TrendPoint(2020, 2, 14), TrendPoint(2021, 1, 10)], "en").svg)
+    ticks = [t.text for t in parse(svg).iter(f"{SVG}text") if "tick" in (t.get("class") or "")]
+    assert ticks and all(t.isdigit() for t in ticks), ticks
+
+
 def test_tick_decimals_follow_the_step() -> None:
     assert tick_decimals([0, 100000, 200000]) == 0
     assert tick_decimals([0, 0.5, 1.0]) == 1

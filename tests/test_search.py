@@ -187,3 +187,86 @@ def test_the_whoosh_fallback_lists_only_the_counted_hits(service: SearchService,
     assert len(page.hits) == page.total
     assert all(hit.year == 2021 for hit in page.hits)
     service.backend._generation().cache.clear()
+
+
+# ------------------------------------------------------------------------------- one result set, paragraphs (#12)
+
+
+def facet(page, name: str) -> dict[str, int]:  # noqa: ANN001
+    return {v.value: v.count for v in next(f for f in page.facets if f.name == name).values}
+
+
+def stored_paragraph(service: SearchService, doc_id: str, n: int) -> tuple:
+    return next(p for p in service.backend.get(doc_id)["paragraphs"] if p[0] == n)
+
+
+def test_a_theme_lands_every_hit_on_a_paragraph_tagged_with_it(service: SearchService) -> None:
+    page = run(service, theme="education", per_page="100")
+    assert page.total == len(page.hits) >= 4
+    for hit in page.hits:
+        n = int(hit.url.split("#p")[1]) if hit.kind == "section" else hit.paragraph
+        number, text, themes, _kind = stored_paragraph(service, hit.doc_id, n)
+        assert "education" in themes, (hit.doc_id, n, themes)
+        assert str(hit.snippet.striptags())[:60].strip(" …") in text
+    links = {h.doc_id: h.url.split("#")[1] for h in page.hits}
+    assert links["mali/2020/key-achievements/en"] == "p4" and links["mali/2020/unmet-needs/en"] == "p2"
+
+
+def test_a_query_with_a_theme_needs_its_words_and_the_theme_in_one_paragraph(service: SearchService) -> None:
+    # "ambulances" stands in key-achievements ¶3 (COVID-19), not in its education paragraph ¶4
+    assert run(service, q="ambulances").total == 2
+    assert run(service, q="ambulances", theme="education").total == 0
+    both = run(service, q="radios", theme="education")
+    assert both.total == 2 and {h.paragraph for h in both.hits} == {4}
+    assert run(service, q="radios theme:education").total == 2
+    assert run(service, q="ambulances theme:education").total == 0
+
+
+def test_a_hit_counts_only_the_themes_of_its_matching_paragraphs(service: SearchService) -> None:
+    page = run(service, q="birth certificate")
+    number, _text, themes, _kind = stored_paragraph(service, "mali/2020/unmet-needs/en", 4)
+    assert facet(page, "theme") == {theme: 1 for theme in themes}
+    assert page.hits[0].themes == sorted(themes)
+
+
+@pytest.mark.parametrize("q", ["", "refugees", "education NOT radios", "NOT radios", "COVID-19"])
+def test_each_facet_count_is_the_total_that_choosing_the_value_gives(service: SearchService, q: str) -> None:
+    page = run(service, q=q) if q else run(service)
+    for name in ("theme", "lang", "section", "year", "report"):
+        for value, count in facet(page, name).items():
+            chosen = run(service, q=q, **{name: value}) if q else run(service, **{name: value})
+            assert chosen.total == count, (q, name, value)
+
+
+def test_two_themes_widen_and_each_count_stays_what_choosing_it_alone_gives(service: SearchService) -> None:
+    education = run(service, theme="education")
+    security = run(service, theme="security-and-access")
+    both = run(service, theme=["education", "security-and-access"])
+    assert max(education.total, security.total) <= both.total <= education.total + security.total
+    assert facet(education, "theme")["security-and-access"] == security.total
+    assert facet(both, "theme")["education"] == education.total
+
+
+def test_the_year_range_narrows_the_total_the_year_facet_and_the_trend_alike(service: SearchService) -> None:
+    page = run(service, **{"from": "2021"})
+    assert set(facet(page, "year")) == {"2021"} and sum(facet(page, "year").values()) == page.total > 0
+    assert all(p.year >= 2021 for p in page.trend)
+    with pytest.raises(ParamError, match="after the last"):
+        SearchParams.from_args(MultiDict({"q": "refugees", "from": "2021", "to": "2019"}))
+
+
+def test_the_trend_counts_the_sections_among_the_results_and_says_how_many_key_figures_it_leaves_out(
+        service: SearchService) -> None:
+    everything = run(service)
+    assert sum(p.count for p in everything.trend) + everything.trend_figures == everything.total
+    assert [p.count for p in everything.trend] == [facet(run(service, q="kind:section"), "year")["2020"]]
+    resettlement = run(service, q="resettlement")  # a key figure only
+    assert resettlement.total == 1 and resettlement.trend_figures == 1 and not any(p.count for p in resettlement.trend)
+    french = run(service, q="refugees", lang="fr")
+    assert all(p.total == facet(run(service, lang="fr", q="kind:section"), "year")[str(p.year)] for p in french.trend)
+
+
+def test_a_page_past_the_last_is_flagged_with_the_last_page(service: SearchService) -> None:
+    page = run(service, q="refugees", page="99")
+    assert page.past_last and page.last_page == 1 and "99" in str(page.past_last_error())
+    assert not run(service, q="refugees").past_last

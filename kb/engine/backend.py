@@ -7,8 +7,17 @@ source file), then `commit` or `cancel`; the generation becomes visible only whe
 
 A distributed engine (a Typesense cluster) would implement the same calls: documents are plain dicts with the fields
 of `kb.engine.schema`; a generation maps to a collection, and the swap to moving a collection alias; filters are
-field -> allowed values, and facet counts field -> value -> count, each facet counted without its own filter (OR
-within a facet, AND across facets).
+field -> allowed values, and facet counts field -> value -> count.
+
+What a search answers, every part from the same result set (the query, the filters and the year range):
+- filters: values of one facet are joined with OR, facets with AND; the year range applies like one more facet;
+- themes are a paragraph's: a theme filter keeps documents with a paragraph tagged with a chosen theme in which the
+  query holds (its words meet the theme in one paragraph); so does a query naming `theme:`;
+- facet counts are disjunctive: a value's count is the number of results with that value under every other active
+  filter, the facet's own selection left out; for a facet with nothing chosen, it is the total that choosing the
+  value gives. The theme facet counts a document under the themes of the paragraphs where the query holds;
+- `per_year`: per year, the results that are sections (key figures left out), and the sections that every filter but
+  the query and the themes selects.
 """
 
 from __future__ import annotations
@@ -57,15 +66,17 @@ class Hit:
     fields: dict[str, Any]
     score: float
     terms: dict[str, set[str]]  # lang -> analysed query terms that this document can match
+    paragraphs: list[int] | None = None  # numbers of the paragraphs where the query (and chosen themes) hold; None: all
+    themes: list[str] | None = None  # the themes of those paragraphs; None: the document's
 
 
 @dataclass
 class Result:
     total: int
     hits: list[Hit]
-    facets: dict[str, dict[str, int]]  # field -> value -> count (without that field's own filter)
+    facets: dict[str, dict[str, int]]  # field -> value -> count (disjunctive: without that field's own filter)
     generation: str
-    per_year: dict[int, tuple[int, int]] = field(default_factory=dict)  # year -> (matching, all documents)
+    per_year: dict[int, tuple[int, int]] = field(default_factory=dict)  # year -> (matching sections, all selected)
     timed_out: bool = False
 
 

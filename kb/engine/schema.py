@@ -5,6 +5,10 @@ One Whoosh document per section per language. The text of an English section goe
 French stop words, then the Snowball French stemmer), so that a query parsed over all four fields searches both
 languages, and "Cote d'Ivoire" finds "Côte d'Ivoire" in either.
 
+Paragraphs stay visible inside a document: a body's word positions start afresh at `i << PARAGRAPH_SHIFT` in its
+i-th paragraph (0-based), so `position >> PARAGRAPH_SHIFT` is the paragraph a word stands in, and `paragraph_theme`
+holds, at position i, the mark PARAGRAPH_MARK and the themes of paragraph i (kb.engine.paragraphs reads both).
+
 `kb.model.ANALYSIS_VERSION` names this analysis: an index built under another one is rebuilt in full.
 """
 
@@ -30,6 +34,8 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+PARAGRAPH_SHIFT = 16  # a paragraph's words are positions i << 16 ... (i << 16) + 65535
+PARAGRAPH_MARK = "_p"  # in `paragraph_theme`, at every paragraph's position: the paragraph exists
 TOKEN_PATTERN = r"\w+(?:[-']\w+)*"  # keeps "self-reliance" and "l'accès" whole for the stemmer to see
 SEPARATOR = "\n\n"  # between paragraphs in body fields
 
@@ -89,6 +95,10 @@ class FusedAnalyzer(Composable):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # type: ignore[no-untyped-def]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if removestops and not chars and not keeporiginal:
+            if mode == "index" and positions and SEPARATOR in value:  # a body: each paragraph at its own positions
+                for i, paragraph in enumerate(value.split(SEPARATOR)):
+                    yield from self._indexing(token, paragraph, positions, start_pos + (i << PARAGRAPH_SHIFT))
+                return
             yield from self._indexing(token, value, positions, start_pos)
             return
         stops, charset, stem = self.stoplist, self.charset, self.stem
@@ -175,6 +185,26 @@ class FusedAnalyzer(Composable):
             yield token
 
 
+class ParagraphTags(Composable):
+    """The analyzer of `paragraph_theme`: one line per paragraph, its tags separated by spaces, each tag a token at
+    the paragraph's position (line i -> position i)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # noqa: ANN001
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # type: ignore[no-untyped-def]
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, line in enumerate(value.split("\n")):
+            for tag in line.split():
+                token.text, token.boost, token.stopped = tag, 1.0, False
+                if positions:
+                    token.pos = start_pos + i
+                yield token
+
+
+def paragraph_tags(themes_per_paragraph: list[list[str]]) -> str:
+    """The `paragraph_theme` value of a document whose paragraphs have these themes, in order."""
+    return "\n".join(" ".join([PARAGRAPH_MARK, *themes]) for themes in themes_per_paragraph)
+
+
 FRENCH_STOPS = frozenset(fold(word) for word in stoplists["fr"]) | {"l", "d", "qu", "s", "n", "c", "j", "m", "t"}
 
 
@@ -228,6 +258,9 @@ def analyse(text: str, lang: str) -> list[str]:
 FACET_FIELDS: tuple[str, ...] = ("year", "theme", "section", "operation", "lang", "report")
 
 TEXT_FIELDS: tuple[str, ...] = ("title_en", "body_en", "title_fr", "body_fr")
+BODY_FIELDS: tuple[str, ...] = ("body_en", "body_fr")  # paragraph-numbered positions (PARAGRAPH_SHIFT)
+PARAGRAPH_FIELD = "paragraph_theme"
+SIDECAR_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, PARAGRAPH_FIELD)  # the fields kb.engine.postings writes as arrays
 
 
 def build_schema() -> Schema:
@@ -249,6 +282,7 @@ def build_schema() -> Schema:
         body_en=TEXT(analyzer=en, phrase=True),  # the text is stored once, in `paragraphs`
         title_fr=TEXT(analyzer=fr, stored=True, field_boost=2.0, phrase=True),
         body_fr=TEXT(analyzer=fr, phrase=True),
+        paragraph_theme=TEXT(analyzer=ParagraphTags(), phrase=True),  # per paragraph: PARAGRAPH_MARK and themes
         paragraphs=STORED(),  # list of (n, text, themes, kind)
         notes=STORED(),  # list of (n, editor's note on paragraph n)
         source=STORED(),

@@ -152,12 +152,17 @@ class Vectors:
 
         `candidates`: sorted document numbers that hold every word (the phrase can only occur there).
         """
+        return np.unique(self.phrase_starts(field, words, reader, candidates) >> 32)
+
+    def phrase_starts(self, field: str, words: list[str], reader: Any, candidates: np.ndarray | None = None
+                      ) -> np.ndarray:
+        """Where the phrase `words` starts, as document << 32 | position keys (see phrase_docs)."""
         starts = self.positions(field, words[0], reader, candidates)
         for offset, word in enumerate(words[1:], 1):
             if not len(starts):
                 break
             starts = starts[np.isin(starts + offset, self.positions(field, word, reader, candidates))]
-        return np.unique(starts >> 32)
+        return starts
 
     # ---------------------------------------------------------------- evaluating
     def term_scores(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -221,16 +226,16 @@ class Evaluator:
             ids, scores = self.v.term_scores(field, word, self.reader)
             mask, out = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32)
             mask[ids] = True
-            out[ids] = scores * float(node.boost or 1.0)
+            out[ids] = scores * _boost(node)
             return mask, out
         if field == "year":
             value = self.v.schema["year"].from_bytes(text) if isinstance(text, bytes) else int(text)
             mask = self.field_mask("year", str(value))
-            return mask, mask.astype(np.float32) * float(node.boost or 1.0)
+            return mask, mask.astype(np.float32) * _boost(node)
         mask = self.field_mask(field, text.decode("utf-8") if isinstance(text, bytes) else str(text))
         if mask is None:
             raise Unsupported(f"term on {field}")
-        return mask, mask.astype(np.float32) * float(node.boost or 1.0)  # as Whoosh: a field without lengths weighs 1
+        return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a field without lengths weighs 1
 
     def _phrase(self, node: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         mask, score = self.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
@@ -251,4 +256,10 @@ class Evaluator:
         low = -np.inf if node.start is None else node.start + (1 if node.startexcl else 0)
         high = np.inf if node.end is None else node.end - (1 if node.endexcl else 0)
         mask = (years >= low) & (years <= high)
-        return mask, mask.astype(np.float32) * float(node.boost or 1.0)  # as Whoosh: a constant score
+        return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a constant score
+
+
+def _boost(node: wq.Query) -> float:
+    """A node's boost (Whoosh's default 1; a boost of 0 weighs nothing, as in Whoosh)."""
+    boost = getattr(node, "boost", None)
+    return 1.0 if boost is None else float(boost)

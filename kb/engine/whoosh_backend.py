@@ -1,10 +1,12 @@
 """The Whoosh implementation of the backend seam (`kb.engine.backend.SearchBackend`), over `instance/index`.
 
 Per index generation (the folder `instance/index` points at) it keeps, once: the opened index, a facet table
-(per facet field, each document's value as a small integer; themes as a boolean matrix), its site data (figures and
-labels, kb.engine.site), and per thread one long-lived searcher. A request then costs one parse, one pass over the
-matching document numbers, a few numpy counts for the facets, and scoring of the one page of hits asked for. When a
-build swaps the symlink, the next request opens the new generation; nothing is restarted.
+(per facet field, each document's value as a small integer; themes as a boolean matrix), the paragraph table
+(kb.engine.paragraphs: every paragraph and the themes tagging it), its site data (figures and labels,
+kb.engine.site), and per thread one long-lived searcher. A request then costs one parse, one pass over the matching
+document numbers (and, for a query with words, over the paragraphs they stand in: themes are a paragraph's), a few
+numpy counts for the facets, and scoring of the one page of hits asked for. When a build swaps the symlink, the next
+request opens the new generation; nothing is restarted. What a search answers is stated in kb.engine.backend.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 
 from kb.engine import generations
 from kb.engine.backend import N_, Hit, Query, QueryError, Result
+from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, names_a_theme
 from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
@@ -58,7 +61,9 @@ class FacetTable:
             if not codes:
                 return np.zeros(len(self.live), dtype=bool)
             return self.matrix[field][:, codes].any(axis=1)
-        return np.isin(self.codes[field], np.array(codes, dtype=np.int32))
+        wanted = np.zeros(len(self.values[field]) + 1, dtype=bool)  # the last entry stands for -1, absent
+        wanted[codes] = True
+        return wanted[self.codes[field]]
 
     def count(self, field: str, mask: np.ndarray) -> dict[str, int]:
         if field in self.matrix:
@@ -108,6 +113,7 @@ class _Generation:
         searcher = self.searcher()
         self.table = read_facet_table(searcher.reader(), self.schema)
         self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live), folder)
+        self.paragraphs = ParagraphTable.read(self.vectors, searcher.reader(), len(self.table.live))
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
@@ -228,54 +234,87 @@ class WhooshBackend:
         return result
 
     def _search(self, gen: _Generation, query: Query) -> Result:
-        searcher = gen.searcher()
-        table = gen.table
+        table, paragraphs = gen.table, gen.paragraphs
         parsed = self.parse(gen, query.text, query.langs_for_text)
-        matched = table.live & (table.codes["kind"] >= 0)
-        scores = None
-        if parsed is not None:
-            try:
-                found, scores = gen.evaluator().run(parsed)
-            except Unsupported:
-                found = self._docs(searcher, parsed, len(table.live))
-            matched = matched & found
-        masks = {f: table.mask_for(f, v) for f, v in query.filters.items() if f in table.values}
+        chosen = query.filters.get("theme")
+        by_paragraph = bool(chosen) or (parsed is not None and names_a_theme(parsed))
+        kinds = table.live & (table.codes["kind"] >= 0)  # every document, within the year range
         if query.year_from is not None or query.year_to is not None:
-            lo, hi = query.year_from or 0, query.year_to or 9999
-            year_mask = (table.year_of >= lo) & (table.year_of <= hi)
-            masks["year"] = masks["year"] & year_mask if "year" in masks else year_mask
-        facets = {}
-        for field in query.facets:
-            mask = matched.copy()
-            for other, other_mask in masks.items():
-                if other != field:
-                    mask &= other_mask
-            facets[field] = table.count(field, mask)
-        final = matched.copy()
-        for other_mask in masks.values():
-            final &= other_mask
-        total = int(final.sum())
-        hits, timed_out = self._page(gen, parsed, final, query, scores)
-        return Result(total=total, hits=hits, facets=facets, generation=gen.name, timed_out=timed_out,
-                      per_year=self._per_year(gen, matched, masks))
+            kinds &= (table.year_of >= (query.year_from or 0)) & (table.year_of <= (query.year_to or 9999))
+        masks = {f: table.mask_for(f, v) for f, v in query.filters.items() if f in table.values and f != "theme"}
+        scope = _all(kinds, masks.values())  # the documents every filter but the themes selects
+        match = self._match(gen, parsed, _reach(kinds, masks, scope, by_paragraph, "theme" in query.facets))
+        units = match.units  # where the query holds, and with themes chosen, only their paragraphs
+        if chosen:
+            units = paragraphs.tagged(chosen) if units is None else units & paragraphs.tagged(chosen)
+        if by_paragraph:
+            results = kinds & paragraphs.docs(units)
+        else:
+            results = kinds if match.docs is None else kinds & match.docs
+        final = _all(results, masks.values())
+        hits, docnums, timed_out = self._page(gen, parsed, final, query, match.scores)
+        if units is not None:
+            for hit, docnum in zip(hits, docnums, strict=True):
+                self._paragraphs_of(gen, hit, docnum, units)
+        return Result(total=int(final.sum()), hits=hits, facets=self._facets(gen, query, results, masks, scope, match),
+                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope))
 
     @staticmethod
-    def _per_year(gen: _Generation, matched: np.ndarray, masks: dict[str, np.ndarray]) -> dict[int, tuple[int, int]]:
-        """Per year: matching sections (all filters but the year's) and all sections — a query's trend."""
-        table = gen.table
-        sections = table.live & table.mask_for("kind", ["section"])
-        mask = matched & sections
-        for name, other in masks.items():
-            if name not in ("year", "kind"):
-                mask &= other
+    def _facets(gen: _Generation, query: Query, results: np.ndarray, masks: dict[str, np.ndarray],
+                scope: np.ndarray, match: _Match) -> dict[str, dict[str, int]]:
+        """Each facet's counts among the results under every filter but its own (disjunctive counts)."""
+        facets = {}
+        for field in query.facets:
+            if field == "theme":  # per paragraph where the query holds, in what the other filters select
+                facets[field] = (gen.table.count(field, scope) if match.units is None
+                                 else gen.paragraphs.count_themes(match.units, scope))
+            else:
+                facets[field] = gen.table.count(field, _all(results, (m for f, m in masks.items() if f != field)))
+        return facets
+
+    def _match(self, gen: _Generation, parsed: wq.Query | None, reach: np.ndarray | None) -> _Match:
+        """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
+        those documents (none outside it). None: everywhere (no query)."""
+        if parsed is None:
+            return _Match()
+        evaluator = gen.evaluator()
+        try:
+            found, scores = evaluator.run(parsed)
+        except Unsupported:
+            found, scores = self._docs(gen.searcher(), parsed, len(gen.table.live)), None
+        units = None
+        if reach is not None:
+            candidates = reach & found if monotone(parsed) else reach  # where the query can hold in a paragraph
+            try:
+                units = ParagraphEvaluator(gen.paragraphs, evaluator, candidates).evaluate(parsed)
+            except Unsupported:  # Whoosh evaluates this query per document: it holds in all their paragraphs
+                units = gen.paragraphs.of_docs(found & candidates)
+        return _Match(found, scores, units)
+
+    @staticmethod
+    def _paragraphs_of(gen: _Generation, hit: Hit, docnum: int, units: np.ndarray) -> None:
+        """Give `hit` the numbers and themes of its paragraphs among `units`."""
+        indexes, hit.themes = gen.paragraphs.in_document(docnum, units)
+        stored = hit.fields.get("paragraphs") or []
+        hit.paragraphs = [stored[i][0] for i in indexes if i < len(stored)]
+
+    @staticmethod
+    def _per_year(table: FacetTable, final: np.ndarray, selected: np.ndarray) -> dict[int, tuple[int, int]]:
+        """Per year: the results that are sections, and the sections every filter but the query and themes selects."""
+        sections = table.mask_for("kind", ["section"])
         years = table.year_of
-        found = np.bincount(years[mask], minlength=years.max(initial=0) + 1)
-        totals = np.bincount(years[sections], minlength=years.max(initial=0) + 1)
+        size = years.max(initial=0) + 1
+        found = np.bincount(years[final & sections], minlength=size)
+        totals = np.bincount(years[selected & sections], minlength=size)
         return {int(y): (int(found[y]), int(totals[y])) for y in np.nonzero(totals)[0] if y}
 
     # ---------------------------------------------------------------- internals
     def parse(self, gen: _Generation, text: str, langs: Sequence[str]) -> wq.Query | None:
-        """Parse the query once per language and OR the parses, so each language keeps its own analysis."""
+        """Parse the query once per language and OR the parses, so each language keeps its own analysis.
+
+        Each parse holds only in documents of its language (a weightless `lang:` term): "NOT radios" parsed as
+        English must not find every French document, and a language filter then gives what its count said.
+        """
         text = text.strip()
         if not text:
             return None
@@ -289,8 +328,9 @@ class WhooshBackend:
             except Exception:  # Whoosh's parser fails on some operator sequences ("NOT NOT a", "a ANDNOT ANDNOT b")
                 raise QueryError(N_("the query could not be read: check the order of AND, OR, NOT, ANDNOT and "
                                     "ANDMAYBE (each stands between two words)")) from None
-            parts.append(_cap_expansions(parsed, reader))
-        parts = [p for p in parts if p is not wq.NullQuery]
+            part = _cap_expansions(parsed, reader)
+            if part is not wq.NullQuery:
+                parts.append(wq.And([part, wq.Term("lang", lang, boost=0.0)]))
         if not parts:
             raise QueryError(N_("the query has only common words (such as 'the' or 'de'); add a more specific word"))
         return parts[0] if len(parts) == 1 else wq.Or(parts)
@@ -303,7 +343,7 @@ class WhooshBackend:
         return mask
 
     def _page(self, gen: _Generation, parsed: wq.Query | None, final: np.ndarray, query: Query,
-              scores: np.ndarray | None) -> tuple[list, bool]:
+              scores: np.ndarray | None) -> tuple[list[Hit], list[int], bool]:
         searcher = gen.searcher()
         end = query.offset + query.limit
         terms = _terms_by_lang(parsed) if parsed is not None else {}
@@ -319,7 +359,7 @@ class WhooshBackend:
             chosen, timed_out = self._scored(searcher, parsed, final, end)
             chosen = chosen[query.offset : end]
         hits = [Hit(dict(searcher.stored_fields(d)), score, terms) for d, score in chosen]
-        return hits, timed_out
+        return hits, [d for d, _ in chosen], timed_out
 
     @staticmethod
     def _scored(searcher: Any, parsed: wq.Query, final: np.ndarray, end: int) -> tuple[list[tuple[int, float]], bool]:
@@ -345,6 +385,32 @@ class WhooshBackend:
         fixed = [gen.speller.best(word) or word for word in words]
         suggestion = " ".join(fixed)
         return suggestion if suggestion != text.lower() else None
+
+
+@dataclass
+class _Match:
+    """Where a query holds; None: everywhere (no query)."""
+
+    docs: np.ndarray | None = None  # bool[documents]
+    scores: np.ndarray | None = None  # float32[documents], or None when Whoosh scores (the fallback)
+    units: np.ndarray | None = None  # bool[paragraph units], when asked for
+
+
+def _reach(kinds: np.ndarray, masks: dict[str, np.ndarray], scope: np.ndarray, by_paragraph: bool,
+           theme_facet: bool) -> np.ndarray | None:
+    """The documents whose paragraphs a search needs (None: none). With results by paragraph, every facet's counts
+    need the documents that fail at most one filter; otherwise only the theme facet needs paragraphs, in `scope`."""
+    if by_paragraph:
+        return kinds & (sum((~m).astype(np.int8) for m in masks.values()) <= 1) if masks else kinds
+    return scope if theme_facet else None
+
+
+def _all(first: np.ndarray, masks: Iterable[np.ndarray]) -> np.ndarray:
+    """`first` AND every mask (a new array)."""
+    out = first.copy()
+    for mask in masks:
+        out &= mask
+    return out
 
 
 def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[tuple[int, float]]:

@@ -16,7 +16,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from kb.engine.postings import write_missing, write_segment
-from kb.engine.schema import TEXT_FIELDS, build_schema
+from kb.engine.schema import SIDECAR_FIELDS, build_schema
 
 LIMIT_MB = 128  # memory for postings before a writer spills a run to disk
 
@@ -71,7 +71,7 @@ class ShardWriter:
         segment = self._writer._finalize_segment()
         reader = SegmentReader(self._writer.storage, self._writer.schema, segment)
         try:
-            write_segment(self.folder, reader, TEXT_FIELDS)
+            write_segment(self.folder, reader, SIDECAR_FIELDS)
         finally:
             reader.close()
         return segment
@@ -129,5 +129,5 @@ class WhooshGenerationWriter:
         """Close the index and give every segment its posting sidecar; returns how many documents it holds."""
         count = self.index.doc_count()
         self.index.close()
-        write_missing(self.folder, TEXT_FIELDS)
+        write_missing(self.folder, SIDECAR_FIELDS)
         return count

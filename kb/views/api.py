@@ -27,6 +27,8 @@ def _search(fmt: str = "json") -> Any:
     page = service().search(params, ui_lang=ui_lang(), base=urls().api_search(fmt=fmt))
     if page.error:
         return None, _bad(page.error)
+    if page.past_last:
+        return None, _bad(str(page.past_last_error()))
     return page, None
 
 

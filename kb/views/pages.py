@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, make_response, redirect, render_template, request
@@ -37,13 +38,17 @@ def search() -> tuple[str, int] | Response:
     except ParamError as err:
         page = SearchPage(params=SearchParams(q=(request.args.get("q") or "")[:500]), error=str(err), error_detail=err)
         return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
-    if _untidy():
-        return redirect(_tidy_url(params), 302)
-    return _render(params)
+    page = service().search(params, ui_lang=ui_lang(), base=urls().path("/"))
+    if _untidy() or page.past_last:  # one redirect: to the tidy URL, and the last page instead of an empty one
+        return redirect(_tidy_url(replace(params, page=min(params.page, page.last_page))), 302)
+    return _answer(page)
 
 
 def _render(params: SearchParams) -> tuple[str, int]:
-    page = service().search(params, ui_lang=ui_lang(), base=urls().path("/"))
+    return _answer(service().search(params, ui_lang=ui_lang(), base=urls().path("/")))
+
+
+def _answer(page: SearchPage) -> tuple[str, int]:
     status = 400 if page.error else 200  # the search page, with the reason, as for a bad parameter
     return render_template("search.html", page=page, facet_fields=FACET_FIELDS), status
 

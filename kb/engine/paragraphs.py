@@ -1,0 +1,175 @@
+"""Paragraphs as the unit of themes: the index's paragraphs numbered once per generation, and a query evaluated
+paragraph by paragraph.
+
+A unit is one paragraph of one document, keyed `document << 32 | i` (i: the paragraph's place, 0-based), as the
+posting keys of kb.engine.vectors. `ParagraphTable` holds every unit of a generation (the PARAGRAPH_MARK postings of
+`paragraph_theme`) and, per theme, the units tagged with it. `ParagraphEvaluator` evaluates a parsed query over units:
+a body word holds in the paragraphs it stands in (its position >> PARAGRAPH_SHIFT), a phrase in the paragraph it
+starts in, `theme:` in the paragraphs tagged with it; what is known only per document (title words, year, operation
+and the other fields, ranges) holds in each of the document's paragraphs. AND, OR and NOT combine paragraph by
+paragraph, so "refugees AND theme:education" asks for one paragraph with both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+
+from kb.engine.schema import BODY_FIELDS, PARAGRAPH_FIELD, PARAGRAPH_MARK, PARAGRAPH_SHIFT
+from kb.engine.vectors import Evaluator, Vectors
+
+LOW = np.int64(0xFFFFFFFF)
+
+
+@dataclass
+class ParagraphTable:
+    """Every paragraph of a generation as a unit, and the units each theme tags."""
+
+    keys: np.ndarray  # int64[units], sorted: document << 32 | paragraph index
+    doc: np.ndarray  # int32[units]: the unit's document number
+    themes: dict[str, np.ndarray]  # theme -> sorted indices (int32) of the units tagged with it
+    size: int  # document numbers of the generation
+    bits: np.ndarray  # uint8[units, bytes]: per unit, its themes as bits (in the order of `themes`), packed
+    first: np.ndarray  # int64[documents + 1]: the index of each document's first unit (its units are consecutive)
+
+    @classmethod
+    def read(cls, vectors: Vectors, reader: Any, size: int) -> ParagraphTable:
+        """The paragraphs of the index `reader` reads (none in an index built before they were indexed)."""
+        keys = np.unique(vectors.positions(PARAGRAPH_FIELD, PARAGRAPH_MARK, reader))
+        themes = {}
+        tags = reader.lexicon(PARAGRAPH_FIELD) if PARAGRAPH_FIELD in reader.schema else []
+        for tag in (btext.decode("utf-8") for btext in tags):
+            if tag != PARAGRAPH_MARK:
+                found = np.unique(vectors.positions(PARAGRAPH_FIELD, tag, reader))
+                themes[tag] = np.searchsorted(keys, found).astype(np.int32)
+        grid = np.zeros((len(keys), len(themes)), dtype=bool)
+        for column, tagged in enumerate(themes.values()):
+            grid[tagged, column] = True
+        doc = (keys >> 32).astype(np.int32)
+        first = np.searchsorted(doc, np.arange(size + 1))
+        return cls(keys, doc, themes, size, np.packbits(grid, axis=1), first)
+
+    def of_docs(self, doc_mask: np.ndarray) -> np.ndarray:
+        """The units of the documents in `doc_mask`."""
+        return doc_mask[self.doc]
+
+    def tagged(self, themes: Iterable[str]) -> np.ndarray:
+        """The units tagged with any of `themes`."""
+        mask = np.zeros(len(self.keys), dtype=bool)
+        for theme in themes:
+            if theme in self.themes:
+                mask[self.themes[theme]] = True
+        return mask
+
+    def units_of(self, docnums: np.ndarray) -> np.ndarray:
+        """The indexes of the units of these documents (ascending document numbers), ascending."""
+        starts, ends = self.first[docnums], self.first[docnums + 1]
+        counts = ends - starts
+        return np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(counts.sum())
+
+    def at_positions(self, keys: np.ndarray) -> np.ndarray:
+        """The indexes of the units that hold these occurrences (document << 32 | body position keys)."""
+        docs = keys >> 32
+        index = self.first[docs] + ((keys & LOW) >> PARAGRAPH_SHIFT)  # a document's i-th unit is its paragraph i
+        return index[index < self.first[docs + 1]]
+
+    def docs(self, units: np.ndarray) -> np.ndarray:
+        """The documents that have a unit in `units`."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.doc[units]] = True
+        return mask
+
+    def count_themes(self, units: np.ndarray, doc_filter: np.ndarray) -> dict[str, int]:
+        """Per theme: the documents of `doc_filter` with a unit in `units` tagged with it."""
+        index = np.flatnonzero(units)
+        index = index[doc_filter[self.doc[index]]]
+        if not len(index) or not self.themes:
+            return {}
+        docs = self.doc[index]  # ascending, as the units are
+        firsts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+        grid = np.unpackbits(self.bits[index], axis=1, count=len(self.themes))
+        totals = np.maximum.reduceat(grid, firsts, axis=0).sum(axis=0)  # per document: any of its units, per theme
+        return {theme: int(n) for theme, n in zip(self.themes, totals, strict=True) if n}
+
+    def in_document(self, docnum: int, units: np.ndarray) -> tuple[list[int], list[str]]:
+        """The paragraph indexes (0-based) of `docnum` among `units`, and the themes tagging them."""
+        low, high = self.first[docnum], self.first[docnum + 1]
+        chosen = np.arange(low, high)[units[low:high]]
+        tagged = np.unpackbits(self.bits[chosen], axis=1, count=len(self.themes)).any(axis=0)
+        return (self.keys[chosen] & LOW).tolist(), sorted(t for t, on in zip(self.themes, tagged, strict=True) if on)
+
+
+class ParagraphEvaluator:
+    """Evaluate a parsed query tree to the units where it holds, among the units of candidate documents (see the
+    module's docstring): the arrays are as long as those units, not as all of the index's."""
+
+    def __init__(self, table: ParagraphTable, documents: Evaluator, candidates: np.ndarray) -> None:
+        self.table = table
+        self.documents = documents  # the document-level evaluator, for what holds per document
+        self.docnums = np.flatnonzero(candidates)  # the documents the query may hold in
+        self.units = table.units_of(self.docnums)
+        self.doc = table.doc[self.units]
+
+    def evaluate(self, node: wq.Query) -> np.ndarray:
+        """The units (of the whole index) where `node` holds."""
+        found = np.zeros(len(self.table.keys), dtype=bool)
+        found[self.units[self.run(node)]] = True
+        return found
+
+    def run(self, node: wq.Query) -> np.ndarray:
+        if isinstance(node, wq.Term):
+            return self._term(node)
+        if isinstance(node, (wq.And, wq.Or)):
+            masks = [self.run(child) for child in node.subqueries]
+            combine = np.logical_and if isinstance(node, wq.And) else np.logical_or
+            return combine.reduce(masks) if masks else np.zeros(len(self.units), dtype=bool)
+        if isinstance(node, wq.AndNot):
+            return self.run(node.a) & ~self.run(node.b)
+        if isinstance(node, wq.Not):
+            return ~self.run(node.query)
+        if isinstance(node, wq.Phrase) and node.slop == 1 and node.fieldname in BODY_FIELDS:
+            return self._phrase(node)
+        if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
+            return np.zeros(len(self.units), dtype=bool)
+        return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
+
+    def _term(self, node: wq.Term) -> np.ndarray:
+        text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
+        if node.fieldname in BODY_FIELDS:
+            vectors = self.documents.v
+            return self._at(vectors.positions(node.fieldname, text, self.documents.reader, self.docnums))
+        if node.fieldname == "theme":
+            return self.table.tagged([text])[self.units]
+        return self.documents.run(node)[0][self.doc]
+
+    def _phrase(self, node: wq.Phrase) -> np.ndarray:
+        together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
+        candidates = np.intersect1d(np.flatnonzero(together), self.docnums, assume_unique=True)
+        return self._at(self.documents.v.phrase_starts(node.fieldname, words, self.documents.reader, candidates))
+
+    def _at(self, keys: np.ndarray) -> np.ndarray:
+        """Which of the candidate units hold these occurrences."""
+        index = self.table.at_positions(keys)
+        place = np.searchsorted(self.units, index)
+        inside = place < len(self.units)
+        inside[inside] = self.units[place[inside]] == index[inside]
+        mask = np.zeros(len(self.units), dtype=bool)
+        mask[place[inside]] = True
+        return mask
+
+
+def monotone(node: wq.Query) -> bool:
+    """No NOT anywhere: the query can then hold in a paragraph only of a document where it holds."""
+    if isinstance(node, (wq.Not, wq.AndNot)):
+        return False
+    return all(monotone(child) for child in node.children())
+
+
+def names_a_theme(node: wq.Query) -> bool:
+    """The query asks for a theme (`theme:education`)."""
+    return any(field == "theme" for field, _ in node.iter_all_terms())
