@@ -49,12 +49,14 @@ def import_command(
 
 
 @main.command("check")
+@click.option("--require-twins", is_flag=True,
+              help="A section without its translation is an error (by default a notice: one language is valid).")
 @CONTENT_OPTION
-def check_command(content: Path) -> None:
+def check_command(require_twins: bool, content: Path) -> None:
     """Validate every file under content/; print each problem as path:line: message."""
     from indexer.check import run_check
 
-    sys.exit(run_check(content))
+    sys.exit(run_check(content, require_twins=require_twins))
 
 
 @main.command("themes")

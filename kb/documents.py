@@ -10,6 +10,7 @@ from typing import Any
 
 from kb.engine.stored import decode
 from kb.labels import Labels
+from kb.model import LANGS
 from kb.render import RenderedParagraph, render_paragraphs
 from kb.urls import Urls
 
@@ -33,6 +34,7 @@ class SectionPage:
     paragraphs: list[RenderedParagraph]
     themes: list[tuple[str, str]]  # (slug, label)
     other_lang: str | None = None  # URL of the other language's version, if any
+    search_other_lang: str | None = None  # without one: a search of the other language's texts of this operation
     other_years: list[tuple[int, str]] = field(default_factory=list)  # (year, URL)
     notes: dict[int, list[str]] = field(default_factory=dict)  # ¶n -> the editor's notes on it
     raw_paragraphs: list[tuple[int, str]] = field(default_factory=list)
@@ -88,6 +90,13 @@ def load_section(
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:
             page.other_lang = urls.section(other.lang, operation, year, section)
+    if page.other_lang is None:  # a section in one language only: offer the other language's texts
+        page.search_other_lang = urls.search([("operation", operation), ("lang", other_language(lang))])
     same = map(decode, backend.documents(operation=operation, section=section, lang=lang))
     page.other_years = sorted((d.year, urls.section(lang, operation, d.year, section)) for d in same if d.year != year)
     return page
+
+
+def other_language(lang: str) -> str:
+    """The other of the two languages (`en` -> `fr`)."""
+    return next(other for other in LANGS if other != lang)
