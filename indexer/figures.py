@@ -147,8 +147,11 @@ def _key_figure(check: Checker, at: At) -> KeyFigure | None:
     display = check.text(at.get("display"))
     texts = at.get("text")
     text: dict[str, str] = {}
-    if check.mapping(texts, LANGS):
-        text = {lang: check.text(texts.get(lang)) for lang in LANGS if lang in texts.value}
+    if check.mapping(texts, LANGS):  # null: not written in that language (yet); one language is enough
+        found = {lang: check.text(texts.get(lang), nullable=True) for lang in LANGS if lang in texts.value}
+        text = {lang: value for lang, value in found.items() if value is not None}
+        if not text and all(texts.get(lang).value is None for lang in LANGS):
+            check.bad(texts, "no text in any language")
     if len(check.problems) > before:
         return None
     return KeyFigure(year, kind, value, unit, display, text)

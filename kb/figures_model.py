@@ -21,7 +21,7 @@ class KeyFigure:
     value: Number
     unit: str | None  # None or "percent"
     display: str  # as written on the page
-    text: dict[str, str]  # lang -> text, for every lang in LANGS
+    text: dict[str, str]  # lang -> text, for the languages it is written in (at least one)
 
 
 @dataclass

@@ -190,3 +190,15 @@ def test_facets_count_the_french_only_section(client: FlaskClient) -> None:
     assert {v["value"]: v["count"] for v in answer["facets"]["lang"]} == {"fr": 1}
     both = client.get("/api/search?section=unmet-needs").get_json()
     assert {v["value"]: v["count"] for v in both["facets"]["lang"]} == {"en": 1, "fr": 2}
+
+
+def test_a_key_figure_may_be_written_in_one_language(valid_content: Path, content_builder) -> None:  # noqa: ANN001
+    figure = {"year": 2020, "kind": "year-end", "value": 27, "unit": None, "display": "27",
+              "text": {"en": "classrooms were constructed and equipped", "fr": None}}
+    path = content_builder.figures(key_figures=[figure])
+    assert kb("check", "--content", str(valid_content)).exit_code == 0
+    path.write_text(path.read_text(encoding="utf-8").replace("en: classrooms were constructed and equipped",
+                                                             "en: null"), encoding="utf-8")
+    result = kb("check", "--content", str(valid_content))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{path}:10: key_figures[0].text: no text in any language"
