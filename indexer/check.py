@@ -25,6 +25,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ from indexer.figures import At, Checker, load_figures
 from indexer.language import detect
 from indexer.notes import FIELD as NOTES_FIELD
 from indexer.notes import parse_notes
+from indexer.provenance import source_problems
 from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section, is_slug
 
 OPERATIONS_FILE = "operations.yaml"
@@ -55,7 +57,7 @@ LANG_NAMES = {"en": "English", "fr": "French"}
 COUNTRY_RE = re.compile(r"[A-Z]{3}")
 CHECKSUM_RE = re.compile(r"sha256:[0-9a-f]{64}")
 FILE_NAME_RE = re.compile(r"(?P<section>[^.]+)\.(?P<lang>[^.]+)\.md")
-TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", bool: "true or false"}
+TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", bool: "true or false", date: "a date"}
 LAYOUT = "content/<operation>/<year>/<section>.<lang>.md"
 
 
@@ -284,6 +286,7 @@ def _value_problems(shown: str, meta: dict[str, Any], lines: dict[str, int], con
         found.append(("translation_key", f"translation_key is {meta['translation_key']!r}; it must be {key!r} "
                                          "(<operation>/<year>/<section>)"))
     found += _translation_problems(meta)
+    found += source_problems(meta)
     found += _theme_problems(meta.get("themes"), context.themes)
     return [Problem(shown, lines.get(name, 1), message) for name, message in found]
 

@@ -35,6 +35,8 @@ def section_document(section: Section, relpath: str) -> dict[str, Any]:
         "paragraphs": [(p.n, p.text, p.themes, p.kind) for p in section.paragraphs],
         "notes": section.notes,
         "source": section.source,
+        "source_url": section.source_url,
+        "source_retrieved": section.source_retrieved,
         "translated_from": section.translated_from,
         "n_paragraphs": len(section.paragraphs),
     }
