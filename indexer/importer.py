@@ -122,6 +122,10 @@ class Target:
 def resolve_operation(page: Page, operations: dict[str, Any], operation: str | None, target: Target) -> None:
     if operation is not None and not is_slug(operation):
         raise PageError(f"--operation '{operation}' is not a slug (lower-case letters, digits and '-', like 'mali')")
+    if operation is None and page.operation_name is None and page.layout_name:
+        raise PageError(f"a page of the 2014-2015 layout ('{page.layout_name}', {page.layout_year}, line "
+                        f"{page.layout_line}) has no 'Operation:' title line: pass --operation SLUG (such as "
+                        f"{slugify(page.layout_name)}) and --year {page.layout_year}")
     if operation is None and page.operation_name is None:
         raise PageError("the page has no 'Operation:' title line: pass --operation SLUG")
     target.slug = operation or slugify(page.operation_name or "")
@@ -136,7 +140,7 @@ def resolve_operation(page: Page, operations: dict[str, Any], operation: str | N
         target.new_operation = target.slug not in operations
         target.country, warning = country_codes(target.slug)
         target.warnings += [warning] if warning else []
-        target.name = page.operation_name or target.slug.replace("-", " ").title()
+        target.name = page.operation_name or page.layout_name or target.slug.replace("-", " ").title()
 
 
 def resolve_years(page: Page, year: int | None, plan_year: int | None, target: Target) -> None:
@@ -144,6 +148,9 @@ def resolve_years(page: Page, year: int | None, plan_year: int | None, target: T
     --plan-year, a year in a planning heading, the plan text ("In 2020, … UNHCR will"), the planning figures (on a
     planning-only page also --year and the page year)."""
     planning_only = not page.has_year_end
+    if year is not None and page.layout_year is not None and year != page.layout_year:
+        target.warnings.append(f"line {page.layout_line} says {page.layout_year}, but --year {year} was given: "
+                               f"imported as {year}")
     year_end = None if planning_only else year or page.figures_year("year-end") or page.page_year
     year_end = year_end or (None if planning_only else page.newest_total_year)
     plan = plan_year or (year if planning_only else None)
