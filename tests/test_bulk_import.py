@@ -120,6 +120,26 @@ def test_a_failing_page_never_stops_the_others_and_writes_nothing(tmp_path: Path
     assert forced.exit_code == 0 and (content / "angola" / "2019" / "figures.yaml").exists()
 
 
+def test_an_unexpected_error_on_one_page_is_reported_and_the_others_go_on(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import importer
+
+    real = importer.parse_page
+
+    def parse(text: str):  # noqa: ANN202
+        if "Angola" in text:
+            raise RuntimeError("a bug met on this page")
+        return real(text)
+
+    monkeypatch.setattr(importer, "parse_page", parse)
+    folder = folder_of(tmp_path, "bullets.txt", "decrease.txt", "planning_first.txt")
+    result = kb_import(folder, "--content", tmp_path / "content")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1] == (f"skipped    {folder}/decrease.txt: internal error in kb import: "
+                                             "RuntimeError: a bug met on this page")
+    assert result.stdout.splitlines()[-1] == "3 pages: 2 imported, 0 unchanged, 1 skipped"
+
+
 def test_an_empty_folder_and_a_missing_file_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = kb_import(tmp_path / "empty", tmp_path / "missing.txt", PAGES / "bullets.txt",
