@@ -1,12 +1,14 @@
 """A synthetic Global Focus corpus at full scale, for benchmarks: valid `content/` that `kb check` accepts.
 
-    python bench/corpus.py OUT_DIR [--operations 150] [--years 8] [--seed 42] [--scale 1|10] [--langcheck N]
+    python bench/corpus.py OUT_DIR [--operations 150] [--years 8] [--seed 42] [--scale 1|10] [--one-language]
+                                   [--langcheck N]
 
 Writes `OUT_DIR/operations.yaml`, a copy of `content/themes.yaml` (when the repository has one) and, for every
 operation and year, the seven sections of docs/content-format.md in English (as the importer writes them, with an
 `import_checksum`) and their French twins (`translated_from: en`, the same paragraphs of the same kinds), plus a
 `figures.yaml`. 150 operations x 8 years (2014-2021) x 7 sections x 2 languages = 16,800 section files; `--scale 10`
-multiplies the operations (1,500: the real countries, then "<country>-<n>" multi-country offices).
+multiplies the operations (1,500: the real countries, then "<country>-<n>" multi-country offices). `--one-language`
+keeps each section in English or in French only (half each, drawn per section), the French ones as originals.
 
 Text is built from bilingual sentence templates of the domain (displacement, registration, birth certificates,
 shelter, cash assistance, education, gender-based violence, COVID-19, resettlement, statelessness, return ...) whose
@@ -55,6 +57,7 @@ LIST_SHARE: dict[str, float] = {
     "flexible-funding": 0.15,
 }
 DEFAULT_LIST_SHARE = 0.1
+FRENCH_ALONE_SHARE = 0.5  # with --one-language: the share of sections kept in French only (the others in English)
 PARAGRAPH_COUNTS = (2, 3, 4, 5, 6, 7, 8, 9, 10)
 PARAGRAPH_WEIGHTS = (8, 14, 16, 16, 14, 10, 8, 7, 7)
 MIN_WORDS, MAX_WORDS, ITEM_MAX_WORDS = 25, 120, 60
@@ -1061,8 +1064,10 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "".join(dump_field(key, tuple(value) if isinstance(value, list) else value) for key, value in ordered)
 
 
-def section_files(operation: Operation, year: int, slug: str, blocks: list[tuple[str, str, str]]) -> dict[str, str]:
-    """The English file (with its import checksum) and its French translation, by language."""
+def section_files(operation: Operation, year: int, slug: str, blocks: list[tuple[str, str, str]],
+                  alone: str | None = None) -> dict[str, str]:
+    """The English file (with its import checksum) and its French translation, by language; with `alone` ("en" or
+    "fr"), only that language's file, an original as the importer writes it (a checksum, no translated_from)."""
     kind = SECTIONS[slug]
     country: str | list[str] = operation.countries[0] if len(operation.countries) == 1 else list(operation.countries)
     meta: dict[str, Any] = {
@@ -1078,10 +1083,17 @@ def section_files(operation: Operation, year: int, slug: str, blocks: list[tuple
     fr_body = body_text([(k, fr) for k, _en, fr in blocks])
     en_meta = front_matter({**meta, "title": kind.title("en"), "lang": "en"})
     fr_meta = front_matter({**meta, "title": kind.title("fr"), "lang": "fr", "translated_from": "en"})
-    unsigned = f"---\n{en_meta}---\n\n{en_body}"
-    checksum = hashlib.sha256(unsigned.encode("utf-8")).hexdigest()
-    signed = f"---\n{en_meta}{dump_field('import_checksum', f'sha256:{checksum}')}---\n\n{en_body}"
-    return {"en": signed, "fr": f"---\n{fr_meta}---\n\n{fr_body}"}
+    if alone == "fr":
+        return {"fr": signed(front_matter({**meta, "title": kind.title("fr"), "lang": "fr"}), fr_body)}
+    if alone == "en":
+        return {"en": signed(en_meta, en_body)}
+    return {"en": signed(en_meta, en_body), "fr": f"---\n{fr_meta}---\n\n{fr_body}"}
+
+
+def signed(meta: str, body: str) -> str:
+    """A document as the importer writes it: its front matter ends with the import_checksum of the rest."""
+    checksum = hashlib.sha256(f"---\n{meta}---\n\n{body}".encode()).hexdigest()
+    return f"---\n{meta}{dump_field('import_checksum', f'sha256:{checksum}')}---\n\n{body}"
 
 
 def source_name(operation: Operation, year: int) -> str:
@@ -1241,12 +1253,17 @@ def years_of(count: int) -> list[int]:
     return list(range(LAST_YEAR - count + 1, LAST_YEAR + 1))
 
 
-def operation_year_files(operation: Operation, year: int, seed: int) -> Iterator[tuple[str, str]]:
-    """(relative path, text) of every file of one operation-year."""
+def operation_year_files(operation: Operation, year: int, seed: int, one_language: bool = False
+                         ) -> Iterator[tuple[str, str]]:
+    """(relative path, text) of every file of one operation-year; `one_language`: each section in English or in
+    French only (drawn per section, FRENCH_ALONE_SHARE of them French), the text the same as in the bilingual corpus."""
     base = f"{operation.slug}/{year}"
     for slug in CORPUS_SECTIONS:
         rng = random.Random(f"{seed}/{base}/{slug}")
-        files = section_files(operation, year, slug, section_blocks(rng, operation, year, slug))
+        alone = None
+        if one_language:
+            alone = "fr" if random.Random(f"{seed}/{base}/{slug}/lang").random() < FRENCH_ALONE_SHARE else "en"
+        files = section_files(operation, year, slug, section_blocks(rng, operation, year, slug), alone)
         for lang, text in files.items():
             yield f"{base}/{slug}.{lang}.md", text
     yield f"{base}/figures.yaml", figures_yaml(random.Random(f"{seed}/{base}/figures"), operation, year)
@@ -1257,8 +1274,10 @@ def write_text(path: Path, text: str) -> None:
         handle.write(text.encode("utf-8"))
 
 
-def generate(out: Path, operations: int = 150, years: int = 8, seed: int = 42, scale: int = 1) -> int:
-    """Write the corpus under `out`; returns the number of files written."""
+def generate(out: Path, operations: int = 150, years: int = 8, seed: int = 42, scale: int = 1,
+             one_language: bool = False) -> int:
+    """Write the corpus under `out`; returns the number of files written. `one_language`: each section in one
+    language only (see operation_year_files)."""
     ops = make_operations(operations * scale, seed)
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "operations.yaml", operations_yaml(ops))
@@ -1269,7 +1288,7 @@ def generate(out: Path, operations: int = 150, years: int = 8, seed: int = 42, s
     for operation in ops:
         for year in years_of(years):
             (out / operation.slug / str(year)).mkdir(parents=True, exist_ok=True)
-            for rel, text in operation_year_files(operation, year, seed):
+            for rel, text in operation_year_files(operation, year, seed, one_language):
                 write_text(out / rel, text)
                 written += 1
     return written
@@ -1319,6 +1338,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scale", type=int, default=1, help="Multiply the operations (10: 1,500 operations).")
     parser.add_argument("--force", action="store_true", help="Write into a non-empty folder (files are replaced).")
+    parser.add_argument("--one-language", action="store_true",
+                        help="Keep each section in one language only: half in English, half in French (originals, "
+                             "as the importer writes them).")
     parser.add_argument("--langcheck", type=int, default=0, metavar="N",
                         help="Afterwards, detect the language of about N paragraphs and print the share correct.")
     return parser.parse_args(argv)
@@ -1330,7 +1352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.out} is not empty (use --force to write into it)", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    count = generate(args.out, args.operations, args.years, args.seed, args.scale)
+    count = generate(args.out, args.operations, args.years, args.seed, args.scale, args.one_language)
     print(f"wrote {count:,} files to {args.out} in {time.perf_counter() - start:.1f} s")
     if args.langcheck:
         for name, (right, total) in language_check(args.out, args.langcheck).items():

@@ -9,12 +9,14 @@ all files are found in one run.
   body (paragraphs, language of each paragraph), themes. Returns the `Section` when the front matter is complete
   and well typed.
 - `check_records(content, records)`: the checks across files, on small per-file records (so that an incremental
-  build can run them without re-reading unchanged files): duplicates, twins, translated_from, paragraph alignment.
+  build can run them without re-reading unchanged files): duplicates, translated_from, paragraph alignment of twins.
+- `twin_notices(content, records)`: the sections in one language only. A translation is welcome, never required:
+  these are notices, which `kb check --require-twins` turns into errors (the build never refuses them).
 - `load_content(content)`: walks content/ (never following a symlink out of it), checks operations.yaml, themes.yaml,
   every figures.yaml and every section document, flags stray files, runs the cross-file checks.
 
-Drafts are checked like any document, except for what a translation in progress cannot yet satisfy: a twin, the
-same paragraphs as the twin, a non-empty body, and the language of each paragraph.
+Drafts are checked like any document, except for what a translation in progress cannot yet satisfy: the same
+paragraphs as the twin, a non-empty body, and the language of each paragraph (and a draft gets no twin notice).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,7 @@ from indexer.figures import At, Checker, load_figures
 from indexer.language import detect
 from indexer.notes import FIELD as NOTES_FIELD
 from indexer.notes import parse_notes
+from indexer.provenance import source_problems
 from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section, is_slug
 
 OPERATIONS_FILE = "operations.yaml"
@@ -53,7 +57,7 @@ LANG_NAMES = {"en": "English", "fr": "French"}
 COUNTRY_RE = re.compile(r"[A-Z]{3}")
 CHECKSUM_RE = re.compile(r"sha256:[0-9a-f]{64}")
 FILE_NAME_RE = re.compile(r"(?P<section>[^.]+)\.(?P<lang>[^.]+)\.md")
-TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", bool: "true or false"}
+TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", bool: "true or false", date: "a date"}
 LAYOUT = "content/<operation>/<year>/<section>.<lang>.md"
 
 
@@ -73,9 +77,11 @@ class Scan:
 
     sections: list[Section] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # sections without a twin (errors with --require-twins)
     documents: int = 0
     figures: int = 0
     context: CheckContext | None = None
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the cross-file checks and notices
 
 
 # ------------------------------------------------------------------------------- operations.yaml and themes.yaml
@@ -280,6 +286,7 @@ def _value_problems(shown: str, meta: dict[str, Any], lines: dict[str, int], con
         found.append(("translation_key", f"translation_key is {meta['translation_key']!r}; it must be {key!r} "
                                          "(<operation>/<year>/<section>)"))
     found += _translation_problems(meta)
+    found += source_problems(meta)
     found += _theme_problems(meta.get("themes"), context.themes)
     return [Problem(shown, lines.get(name, 1), message) for name, message in found]
 
@@ -401,16 +408,22 @@ class _DisplayPaths(dict):
         return shown
 
 
-def check_records(content: Path, records: dict[str, dict[str, Any]]) -> list[Problem]:
-    """Duplicates, twins and their agreement, over records keyed by path relative to content/ (POSIX).
-
-    A record with `"broken": True` stands for a file that exists but could not be read into a Section: it counts as
-    present (its twin is not reported missing) and is otherwise skipped.
-    """
-    shown = _DisplayPaths(content)  # computed for the few files a problem names, not for every record
+def _by_key(records: dict[str, dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """(translation_key, lang) -> the relative paths of the records that have them, sorted."""
     by_key: dict[tuple[str, str], list[str]] = {}
     for rel in sorted(records):
         by_key.setdefault((records[rel]["translation_key"], records[rel]["lang"]), []).append(rel)
+    return by_key
+
+
+def check_records(content: Path, records: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Duplicates, and the agreement of twins, over records keyed by path relative to content/ (POSIX).
+
+    A record with `"broken": True` stands for a file that exists but could not be read into a Section: it is skipped.
+    A section without a twin is no problem here (see `twin_notices`).
+    """
+    shown = _DisplayPaths(content)  # computed for the few files a problem names, not for every record
+    by_key = _by_key(records)
     problems: list[Problem] = []
     for (key, lang), rels in by_key.items():
         if len(rels) > 1:
@@ -419,18 +432,35 @@ def check_records(content: Path, records: dict[str, dict[str, Any]]) -> list[Pro
                 problems.append(Problem(shown[rel], 1, f"duplicate document: {key} in {lang} is also {others}"))
     for key in sorted({key for key, _lang in by_key}):
         present = {lang: by_key[(key, lang)][0] for lang in LANGS if (key, lang) in by_key}
-        for rel in present.values():
-            if not records[rel].get("draft") and not records[rel].get("broken"):
-                problems += [_missing_twin(records[rel], shown[rel], lang) for lang in LANGS if lang not in present]
         if len(present) == len(LANGS) == 2 and not any(records[rel].get("broken") for rel in present.values()):
             problems += _pair_problems(records, shown, present[LANGS[0]], present[LANGS[1]])
     return problems
 
 
-def _missing_twin(record: dict[str, Any], shown: str, lang: str) -> Problem:
+def twin_notices(content: Path, records: dict[str, dict[str, Any]], required: bool = False) -> list[Problem]:
+    """One line per published section that exists in one language only (a draft, or a file that could not be read,
+    gets none; a broken file still counts as its section's twin). `required`: worded as the error
+    `kb check --require-twins` reports."""
+    shown = _DisplayPaths(content)
+    by_key = _by_key(records)
+    notices: list[Problem] = []
+    for key in sorted({key for key, _lang in by_key}):
+        present = {lang: by_key[(key, lang)][0] for lang in LANGS if (key, lang) in by_key}
+        for rel in present.values():
+            if not records[rel].get("draft") and not records[rel].get("broken"):
+                notices += [_missing_twin(records[rel], shown[rel], lang, required) for lang in LANGS
+                            if lang not in present]
+    return notices
+
+
+def _missing_twin(record: dict[str, Any], shown: str, lang: str, required: bool) -> Problem:
     expected = f"{record['translation_key']}.{lang}.md"
-    return Problem(shown, 1, f"no {LANG_NAMES.get(lang, lang)} twin: {expected} is missing "
-                             "(translate it, or mark this document draft: true)")
+    name = LANG_NAMES.get(lang, lang)
+    if required:
+        return Problem(shown, 1, f"no {name} twin: {expected} is missing "
+                                 "(translate it, or mark this document draft: true)")
+    return Problem(shown, 1, f"notice: no {name} twin ({expected}); the section is published in "
+                             f"{LANG_NAMES.get(record['lang'], record['lang'])} only")
 
 
 def _pair_problems(records: dict[str, dict[str, Any]], shown: dict[str, str], first: str, second: str) -> list[Problem]:
@@ -527,6 +557,7 @@ def scan_content(content: Path, jobs: int = 1) -> Scan:
             records["/".join(parts)] = record
     scan.problems += check_records(content, records)
     scan.problems = sorted(set(scan.problems))
+    scan.records = records
     return scan
 
 
@@ -586,21 +617,28 @@ def _figures_problems(path: Path, shown: str, parts: tuple[str, ...]) -> list[Pr
 # ----------------------------------------------------------------------------------------------------- kb check
 
 
-def run_check(content: Path) -> int:
-    """`kb check`: print every problem as `path:line: message`, sorted, then a count; exit 1 if any, else 0."""
+def run_check(content: Path, require_twins: bool = False) -> int:
+    """`kb check`: print every problem as `path:line: message`, sorted, then a count; exit 1 if any, else 0.
+
+    A section in one language only is a notice (`path:1: notice: …`), printed but never failing the check;
+    `require_twins` makes each of them an error.
+    """
     if not content.is_dir():
         click.echo(f"{display_path(content)}: no such content folder", err=True)
         return 1
     scan = scan_content(content, jobs=_cpus())
-    for problem in scan.problems:
-        click.echo(str(problem))
-    if scan.problems:
-        files = len({problem.path for problem in scan.problems})
-        click.echo(f"kb check: {_plural(len(scan.problems), 'problem')} in {_plural(files, 'file')}")
+    notices = twin_notices(content, scan.records, required=require_twins)
+    problems = sorted(set(scan.problems + notices)) if require_twins else scan.problems
+    for line in sorted(set(scan.problems + notices)):
+        click.echo(str(line))
+    if problems:
+        files = len({problem.path for problem in problems})
+        click.echo(f"kb check: {_plural(len(problems), 'problem')} in {_plural(files, 'file')}")
         return 1
     langs = ", ".join(f"{sum(s.lang == lang for s in scan.sections):,} {lang}" for lang in LANGS)
     drafts = sum(section.draft for section in scan.sections)
-    click.echo(f"kb check: {_plural(scan.documents, 'document')} ({langs}; {_plural(drafts, 'draft')}), "
+    alone = f"; {_plural(len(notices), 'section')} in one language only" if notices else ""
+    click.echo(f"kb check: {_plural(scan.documents, 'document')} ({langs}; {_plural(drafts, 'draft')}{alone}), "
                f"{_plural(scan.figures, 'figures file')}, {_plural(len(scan.context.operations or {}), 'operation')}"
                ": no problems")
     return 0

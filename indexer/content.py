@@ -14,6 +14,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +131,19 @@ def section_from(path: Path, meta: dict[str, Any], body: str, body_line: int, di
         source=str(meta["source"]),
         paragraphs=split_paragraphs(body, body_line),
         themes=list(meta.get("themes") or []),
+        source_url=meta.get("source_url"),
+        source_retrieved=_iso(meta.get("source_retrieved")),
         translated_from=meta.get("translated_from"),
         draft=bool(meta.get("draft", False)),
         notes=[(note.paragraph, note.text) for note in parse_notes(meta.get(NOTES_FIELD))[0]],
         body=body,
         content_hash=digest,
     )
+
+
+def _iso(value: Any) -> str | None:
+    """A date of the front matter as YYYY-MM-DD (YAML reads an unquoted one as a date)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 # ---------------------------------------------------------------------------------------------- reading files, lines

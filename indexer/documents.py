@@ -37,18 +37,23 @@ def section_document(section: Section, relpath: str) -> dict[str, Any]:
         "paragraphs": [(p.n, p.text, p.themes, p.kind) for p in section.paragraphs],
         "notes": section.notes,
         "source": section.source,
+        "source_url": section.source_url,
+        "source_retrieved": section.source_retrieved,
         "translated_from": section.translated_from,
         "n_paragraphs": len(section.paragraphs),
     }
 
 
 def figure_documents(figures: Figures, relpath: str, countries: list[str], tagger: Any) -> list[dict[str, Any]]:
-    """One document per key figure per language: "4,265 people of concern benefited from cash assistance"."""
+    """One document per key figure per language it is written in: "4,265 people of concern benefited from cash
+    assistance"."""
     docs = []
     for i, figure in enumerate(figures.key_figures, 1):
         key = f"{figures.operation}/{figures.year}/{KEY_FIGURES.slug}-{i}"
         for lang in LANGS:
-            text = f"{figure.display} {figure.text.get(lang) or ''}".strip()
+            if not figure.text.get(lang):
+                continue  # not written in this language: no document in it (the key figure is found in the other)
+            text = f"{figure.display} {figure.text[lang]}"
             themes = sorted(tagger(text, lang))
             docs.append({
                 "doc_id": f"{key}/{lang}",

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from indexer.content import Problem, display_path, load_yaml_nodes, read_content_file
+from indexer.provenance import RETRIEVED_FIELD, URL_FIELD, retrieved_date, source_problems
 from kb.figures_model import (
     Budget,
     Contribution,
@@ -147,8 +148,11 @@ def _key_figure(check: Checker, at: At) -> KeyFigure | None:
     display = check.text(at.get("display"))
     texts = at.get("text")
     text: dict[str, str] = {}
-    if check.mapping(texts, LANGS):
-        text = {lang: check.text(texts.get(lang)) for lang in LANGS if lang in texts.value}
+    if check.mapping(texts, LANGS):  # null: not written in that language (yet); one language is enough
+        found = {lang: check.text(texts.get(lang), nullable=True) for lang in LANGS if lang in texts.value}
+        text = {lang: value for lang, value in found.items() if value is not None}
+        if not text and all(texts.get(lang).value is None for lang in LANGS):
+            check.bad(texts, "no text in any language")
     if len(check.problems) > before:
         return None
     return KeyFigure(year, kind, value, unit, display, text)
@@ -261,7 +265,7 @@ def _iso_date(check: Checker, at: At) -> str | None:
 # ------------------------------------------------------------------------------------------------------ the file
 
 TOP_REQUIRED = ("operation", "year", "source")
-TOP_OPTIONAL = ("key_figures", "people_of_concern", "budget", "contributions")
+TOP_OPTIONAL = (URL_FIELD, RETRIEVED_FIELD, "key_figures", "people_of_concern", "budget", "contributions")
 
 
 def load_figures(
@@ -292,6 +296,8 @@ def _figures(check: Checker, root: At, path: Path, operation: str | None, year: 
     if found_year is not None and year is not None and found_year != year:
         check.bad(root.get("year"), f"{found_year} but the folder is {year}")
     source = check.text(root.get("source"))
+    for name, message in source_problems(root.value):
+        check.problems.append(Problem(check.shown, root.get(name).line, message))
     key_figures = []
     if root.get("key_figures").present:
         key_figures = [_key_figure(check, item) for item in check.sequence(root.get("key_figures")) or []]
@@ -303,4 +309,5 @@ def _figures(check: Checker, root: At, path: Path, operation: str | None, year: 
     if check.problems or found_operation is None or found_year is None or source is None:
         return None
     return Figures(path, found_operation, found_year, source, [kf for kf in key_figures if kf is not None],
-                   parts["people_of_concern"], parts["budget"], parts["contributions"])
+                   parts["people_of_concern"], parts["budget"], parts["contributions"], root.value.get(URL_FIELD),
+                   retrieved_date(root.value[RETRIEVED_FIELD])[0] if RETRIEVED_FIELD in root.value else None)

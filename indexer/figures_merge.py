@@ -17,7 +17,8 @@ def merge(operation: str, files: list[Figures]) -> OperationFigures:
     files = sorted(files, key=lambda f: f.year)
     key_figures: dict[tuple[int, str, str], KeyFigure] = {}
     totals: dict[int, int] = {}
-    sources = [FiguresSource(f.year, f"{operation}/{f.year}/figures.yaml", f.source) for f in files]
+    sources = [FiguresSource(f.year, f"{operation}/{f.year}/figures.yaml", f.source, f.source_url,
+                             f.source_retrieved) for f in files]
     merged = OperationFigures(operation, sources, [], [])
     for fig in files:  # newer pages overwrite older ones
         key_figures.update({(kf.year, kf.kind, kf.text.get("en", "")): kf for kf in fig.key_figures})

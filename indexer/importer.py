@@ -34,6 +34,7 @@ from indexer.pagetext import (
     parse_page,
     slugify,
 )
+from indexer.provenance import Origin, source_fields
 from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, is_slug, section_path
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -121,6 +122,10 @@ class Target:
 def resolve_operation(page: Page, operations: dict[str, Any], operation: str | None, target: Target) -> None:
     if operation is not None and not is_slug(operation):
         raise PageError(f"--operation '{operation}' is not a slug (lower-case letters, digits and '-', like 'mali')")
+    if operation is None and page.operation_name is None and page.layout_name:
+        raise PageError(f"a page of the 2014-2015 layout ('{page.layout_name}', {page.layout_year}, line "
+                        f"{page.layout_line}) has no 'Operation:' title line: pass --operation SLUG (such as "
+                        f"{slugify(page.layout_name)}) and --year {page.layout_year}")
     if operation is None and page.operation_name is None:
         raise PageError("the page has no 'Operation:' title line: pass --operation SLUG")
     target.slug = operation or slugify(page.operation_name or "")
@@ -135,7 +140,7 @@ def resolve_operation(page: Page, operations: dict[str, Any], operation: str | N
         target.new_operation = target.slug not in operations
         target.country, warning = country_codes(target.slug)
         target.warnings += [warning] if warning else []
-        target.name = page.operation_name or target.slug.replace("-", " ").title()
+        target.name = page.operation_name or page.layout_name or target.slug.replace("-", " ").title()
 
 
 def resolve_years(page: Page, year: int | None, plan_year: int | None, target: Target) -> None:
@@ -143,6 +148,9 @@ def resolve_years(page: Page, year: int | None, plan_year: int | None, target: T
     --plan-year, a year in a planning heading, the plan text ("In 2020, … UNHCR will"), the planning figures (on a
     planning-only page also --year and the page year)."""
     planning_only = not page.has_year_end
+    if year is not None and page.layout_year is not None and year != page.layout_year:
+        target.warnings.append(f"line {page.layout_line} says {page.layout_year}, but --year {year} was given: "
+                               f"imported as {year}")
     year_end = None if planning_only else year or page.figures_year("year-end") or page.page_year
     year_end = year_end or (None if planning_only else page.newest_total_year)
     plan = plan_year or (year if planning_only else None)
@@ -319,9 +327,10 @@ class Output:
 
 
 def build_outputs(page: Page, target: Target, content: Path, source: str, years: tuple[int | None, int | None],
-                  ) -> tuple[list[Output], list[str]]:
-    """Every file to write, rendered; plus warnings about paragraph numbering."""
-    outputs, warnings = [], []
+                  origin: Origin | None = None) -> tuple[list[Output], list[str]]:
+    """Every file to write, rendered; plus warnings about paragraph numbering. `origin` says where the page was read
+    (its address and date: indexer.provenance), recorded in every file."""
+    outputs, warnings, planned = [], [], []
     for section in page.sections:
         if not section.items:
             continue
@@ -330,24 +339,42 @@ def build_outputs(page: Page, target: Target, content: Path, source: str, years:
         if len(split_paragraphs(body)) != len(section.items):
             warnings.append(f"{section.slug}: the Markdown body does not split into {len(section.items)} paragraphs")
         path = section_path(content, target.slug, year, section.slug, section.lang)
-        outputs.append(Output(path, sign(section_fields(section, target, year, source), body), "section"))
+        planned.append((path, section_fields(section, target, year, source), body))
+    figures_at = None
     if page.has_figures and target.figures_year is not None:
-        outputs.append(_figures_output(page, target, content, source))
+        figures_at = figures_path(content, target.slug, target.figures_year)
+    recorded = source_fields(origin, [path for path, _, _ in planned] + ([figures_at] if figures_at else []))
+    for path, fields, body in planned:
+        outputs.append(Output(path, sign({**fields, **recorded}, body), "section"))
+    if figures_at is not None:
+        outputs.append(_figures_output(page, target, content, source, recorded))
     if target.new_operation:
         outputs.append(_operations_output(target, content))
     return outputs, warnings
 
 
-def _figures_output(page: Page, target: Target, content: Path, source: str) -> Output:
+def _figures_output(page: Page, target: Target, content: Path, source: str, recorded: dict[str, str]) -> Output:
     assert target.figures_year is not None
     path = figures_path(content, target.slug, target.figures_year)
     french, problem = existing_french(path)
     data = figures_data(page, target, source, french)
+    if recorded:  # the page's address and date, after `source`
+        data = _insert_after(data, "source", recorded)
     lost = sorted(set(french) - {figure["text"]["en"] for figure in data["key_figures"]})
     if lost and not problem:
         problem = (f"holds French texts of {len(lost)} key figure(s) that are no longer on the page "
                    f"(first: '{lost[0][:60]}'); they would be lost")
     return Output(path, render_yaml(data), "figures", problem)
+
+
+def _insert_after(data: dict[str, Any], key: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the items of `extra` right after `key` (a figures.yaml's keys keep their documented order)."""
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        out[name] = value
+        if name == key:
+            out.update(extra)
+    return out
 
 
 def _operations_output(target: Target, content: Path) -> Output:
@@ -465,22 +492,23 @@ def _stderr(kind: str, where: str, message: str) -> None:
 
 
 def prepare(page_path: Path, content: Path, operation: str | None, year: int | None, plan_year: int | None,
-            ) -> tuple[Page, Target, list[Output], list[str]]:
+            origin: Origin | None = None) -> tuple[Page, Target, list[Output], list[str]]:
     """Read, parse and render everything, writing nothing. Raises PageError."""
     page = parse_page(read_page(page_path))
     check_page(page)
     target = Target("", "", [], False, None, None, None)
     resolve_operation(page, load_operations(content), operation, target)
     resolve_years(page, year, plan_year, target)
-    outputs, warnings = build_outputs(page, target, content, page_path.name, (year, plan_year))
+    outputs, warnings = build_outputs(page, target, content, page_path.name, (year, plan_year),
+                                      origin and origin.dated(page_path))
     return page, target, outputs, warnings
 
 
 def run_import(page: Path, content: Path, *, operation: str | None = None, year: int | None = None,
-               plan_year: int | None = None, force: bool = False) -> int:
+               plan_year: int | None = None, force: bool = False, origin: Origin | None = None) -> int:
     """Import one page; print a summary on stdout and warnings and errors on stderr. Returns the exit code."""
     try:
-        parsed, target, outputs, warnings = prepare(page, content, operation, year, plan_year)
+        parsed, target, outputs, warnings = prepare(page, content, operation, year, plan_year, origin)
     except PageError as err:
         _stderr("error", str(page), str(err))
         return 2

@@ -112,6 +112,11 @@ class Page:
     contributions: list[Contribution] | None = None
     warnings: list[PageWarning] = field(default_factory=list)
     recognised: bool = False  # a title, a block heading or a section heading was found
+    # The 2014-2015 layout's first line (no 'Operation:' line): `Chad - Sudanese refugees (in East) 2015`.
+    layout_name: str | None = None  # "Chad - Sudanese refugees (in East)"
+    layout_group: str | None = None  # "Sudanese refugees (in East)": the population group after the dash
+    layout_year: int | None = None
+    layout_line: int = 0
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(PageWarning(line, message))
@@ -347,10 +352,39 @@ def parse_section(block: Block, page: Page, cut: int | None) -> None:
     page.sections.append(PageSection(slug, lang, block.head.text, block.head.n, year, items))
 
 
+_LAYOUT_TITLE = re.compile(r"^(?P<name>[^\W\d_][^.!?;:|{}\[\]<>\d]*?)(?:,? (?P<year>(?:19|20)\d\d))?$")
+_LAYOUT_GROUP = re.compile(r" [-–—] ")
+
+
+def parse_layout_title(content: list[tuple[Line, str, Any]], page: Page) -> int:
+    """The 2014-2015 layout: no 'Operation:' line; the first line names the operation, sometimes with a population
+    group after a dash, and the year, on that line or alone on the next (`Chad - Sudanese refugees (in East) 2015`).
+    Sets the page's layout title and year; returns how many of the content lines it took (0: not this layout)."""
+    if page.operation_name is not None or not content:
+        return 0
+    first = content[0][0]
+    match = _LAYOUT_TITLE.match(first.text)
+    if not match or len(first.text) > 150 or len(first.text.split()) > 20:
+        return 0
+    year, taken = match.group("year"), 1
+    if year is None and len(content) > 1 and _BARE_YEAR.match(content[1][0].text):
+        year, taken = content[1][0].text, 2
+    if year is None:
+        return 0
+    name = match.group("name").strip(" -–—,")
+    parts = _LAYOUT_GROUP.split(name, maxsplit=1)
+    page.layout_name, page.layout_line, page.layout_year = name, first.n, int(year)
+    page.layout_group = parts[1].strip() if len(parts) > 1 else None
+    if page.page_year is None:
+        page.page_year = int(year)
+    return taken
+
+
 def parse_preamble(block: Block, page: Page, cut: int | None) -> None:
-    """Before the first heading: the title (handled by parse_page), menus, a bare year line, or the prose of a
-    planning summary that starts without a heading."""
+    """Before the first heading: the title (handled by parse_page) or the 2014-2015 layout's first line, menus, a
+    bare year line, or the prose of a planning summary that starts without a heading."""
     content = _content(block)
+    content = content[parse_layout_title(content, page):]
     start = next((i for i, (line, _, _) in enumerate(content) if _prose_like(line.text)), len(content))
     for line, _kind, _data in content[:start]:
         year = _BARE_YEAR.match(line.text)

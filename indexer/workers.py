@@ -38,7 +38,8 @@ class _Worker:
         try:
             cls.vocabulary = load_themes(content)
         except Exception:  # reported by the checker as a themes.yaml problem; tagging is then skipped
-            cls.vocabulary = None
+            # without a themes.yaml at all, documents are indexed with no themes (kb check skips the themes check)
+            cls.vocabulary = None if (content / "themes.yaml").exists() else Vocabulary(())
 
     @classmethod
     def run(cls, item: tuple[str, str]) -> FileResult:

@@ -33,28 +33,37 @@ def main() -> None:
 
 
 @main.command("import")
-@click.argument("page", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--operation", help="Operation slug (e.g. mali), when the page does not name it.")
 @click.option("--year", type=int, help="Year of the year-end report, when it cannot be inferred.")
 @click.option("--plan-year", type=int, help="Year the planning sections are about, when it cannot be inferred.")
+@click.option("--source-url", help="The page's public address (http or https), recorded with the date it was read.")
+@click.option("--source-date", help="The date the page was read, YYYY-MM-DD (default: the date an earlier import "
+                                    "recorded for the same address, else the page file's modification date).")
+@click.option("--sources", "sources", type=click.Path(dir_okay=False, path_type=Path),
+              help="A mapping file, CSV or YAML: page file name -> url (and optionally retrieved, operation, year, "
+                   "plan_year).")
 @click.option("--force", is_flag=True, help="Overwrite files edited by hand or translated.")
 @CONTENT_OPTION
-def import_command(
-    page: Path, operation: str | None, year: int | None, plan_year: int | None, force: bool, content: Path
-) -> None:
-    """Import one Global Focus page into English section documents and figures.yaml."""
-    from indexer.importer import run_import
+def import_command(pages: tuple[Path, ...], operation: str | None, year: int | None, plan_year: int | None,
+                   source_url: str | None, source_date: str | None, sources: Path | None, force: bool,
+                   content: Path) -> None:
+    """Import Global Focus pages (files, or folders of *.txt files) into section documents and figures.yaml."""
+    from indexer.bulk import Options, run
 
-    sys.exit(run_import(page, content, operation=operation, year=year, plan_year=plan_year, force=force))
+    options = Options(operation, year, plan_year, force, source_url, source_date)
+    sys.exit(run(list(pages), content, options, sources))
 
 
 @main.command("check")
+@click.option("--require-twins", is_flag=True,
+              help="A section without its translation is an error (by default a notice: one language is valid).")
 @CONTENT_OPTION
-def check_command(content: Path) -> None:
+def check_command(require_twins: bool, content: Path) -> None:
     """Validate every file under content/; print each problem as path:line: message."""
     from indexer.check import run_check
 
-    sys.exit(run_check(content))
+    sys.exit(run_check(content, require_twins=require_twins))
 
 
 @main.command("themes")

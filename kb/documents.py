@@ -10,6 +10,7 @@ from typing import Any
 
 from kb.engine.stored import decode
 from kb.labels import Labels
+from kb.model import LANGS
 from kb.render import RenderedParagraph, render_paragraphs
 from kb.urls import Urls
 
@@ -26,17 +27,20 @@ class SectionPage:
     section_label: str
     report: str
     report_label: str
-    source: str
+    source: str  # the base name of the page file imported
     translated_from: str | None
     translation_key: str
     country: list[str]
     paragraphs: list[RenderedParagraph]
     themes: list[tuple[str, str]]  # (slug, label)
     other_lang: str | None = None  # URL of the other language's version, if any
+    search_other_lang: str | None = None  # without one: a search of the other language's texts of this operation
     other_years: list[tuple[int, str]] = field(default_factory=list)  # (year, URL)
     notes: dict[int, list[str]] = field(default_factory=dict)  # ¶n -> the editor's notes on it
     raw_paragraphs: list[tuple[int, str]] = field(default_factory=list)
     path: str = ""  # the section's address on the site
+    source_url: str | None = None  # the imported page's public address (the original source), when known
+    source_retrieved: str | None = None  # the date that page was read (ISO YYYY-MM-DD), when known
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +54,8 @@ class SectionPage:
             "report": self.report,
             "country": self.country,
             "source": self.source,
+            "source_url": self.source_url,
+            "source_retrieved": self.source_retrieved,
             "translated_from": self.translated_from,
             "translation_key": self.translation_key,
             "themes": [slug for slug, _ in self.themes],
@@ -82,12 +88,22 @@ def load_section(
         themes=[(t, labels.label("theme", t, ui_lang)) for t in doc.themes],
         raw_paragraphs=[(p.n, p.text) for p in doc.paragraphs],
         path=urls.section_path(lang, operation, year, section),
+        source_url=doc.source_url, source_retrieved=doc.source_retrieved,
     )
     for n, note in doc.notes:
         page.notes.setdefault(n, []).append(note)
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:
             page.other_lang = urls.section(other.lang, operation, year, section)
+            if page.source_url is None:  # a translation that does not repeat its original's source
+                page.source_url, page.source_retrieved = other.source_url, other.source_retrieved
+    if page.other_lang is None:  # a section in one language only: offer the other language's texts
+        page.search_other_lang = urls.search([("operation", operation), ("lang", other_language(lang))])
     same = map(decode, backend.documents(operation=operation, section=section, lang=lang))
     page.other_years = sorted((d.year, urls.section(lang, operation, d.year, section)) for d in same if d.year != year)
     return page
+
+
+def other_language(lang: str) -> str:
+    """The other of the two languages (`en` -> `fr`)."""
+    return next(other for other in LANGS if other != lang)

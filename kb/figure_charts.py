@@ -173,7 +173,7 @@ class FiguresPage:
     pillars: list[Chart]
     contributions: list[tuple[str, str, list[Donor]]]  # (ISO date, date in words, donors in the page's language)
     contributions_note: str | None
-    sources: list[tuple[str, str]]  # (figures file, page file)
+    sources: list[tuple[str, str, str | None, str | None]]  # (figures file, page file, its address, date read)
 
 
 def report_heading(kind: str, year: int) -> str:
@@ -233,7 +233,8 @@ def figures_page(figures: OperationFigures, lang: str, labels: Labels) -> Figure
         pillars=pillar_charts(budget, lang, labels) if budget else [],
         contributions=[(c.date, long_date(c.date, lang), [donor_name(d, lang) for d in c.donors]) for c in items],
         contributions_note=figures.contributions.note if figures.contributions else None,
-        sources=[(s.file, s.source) for s in figures.sources],
+        sources=[(s.file, s.source, s.url, long_date(s.retrieved, lang) if s.retrieved else None)
+                 for s in figures.sources],
     )
 
 

@@ -21,7 +21,7 @@ class KeyFigure:
     value: Number
     unit: str | None  # None or "percent"
     display: str  # as written on the page
-    text: dict[str, str]  # lang -> text, for every lang in LANGS
+    text: dict[str, str]  # lang -> text, for the languages it is written in (at least one)
 
 
 @dataclass
@@ -80,15 +80,20 @@ class Figures:
     people_of_concern: PeopleOfConcern | None
     budget: Budget | None
     contributions: Contributions | None
+    source_url: str | None = None  # the page's public address
+    source_retrieved: str | None = None  # the date it was read (ISO)
 
 
 @dataclass
 class FiguresSource:
-    """One figures file an operation's figures were merged from, and the page text it was imported from."""
+    """One figures file an operation's figures were merged from, the page text it was imported from, and that page's
+    public address and the date it was read, when known."""
 
     year: int
     file: str  # "mali/2020/figures.yaml"
     source: str  # "000_886a7aa99cc4041e.txt"
+    url: str | None = None  # "https://reporting.unhcr.org/…"
+    retrieved: str | None = None  # "2024-05-17"
 
 
 @dataclass

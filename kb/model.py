@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 LANGS: tuple[str, ...] = ("en", "fr")
@@ -55,8 +56,9 @@ SECTIONS: dict[str, SectionKind] = {kind.slug: kind for kind in SECTION_KINDS}
 # Key figures are indexed as their own kind of result, under this pseudo-section (never a file name).
 KEY_FIGURES = SectionKind("key-figures", "Key figures", "Chiffres clés", "year-end")
 
-# Front matter: field -> (required, allowed Python types). `themes`, `translated_from`, `draft`, `notes`,
-# `import_checksum` are optional; `translated_from` is required on translations (see indexer.content).
+# Front matter: field -> (required, allowed Python types). `source_url`, `source_retrieved`, `themes`,
+# `translated_from`, `draft`, `notes`, `import_checksum` are optional; `translated_from` is required on translations
+# (see indexer.content); `source_url` and `source_retrieved` go together (indexer.provenance).
 FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "title": (True, (str,)),
     "operation": (True, (str,)),
@@ -67,6 +69,8 @@ FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "lang": (True, (str,)),
     "translation_key": (True, (str,)),
     "source": (True, (str,)),
+    "source_url": (False, (str,)),  # the page's public address (http or https)
+    "source_retrieved": (False, (str, date)),  # the date it was read, YYYY-MM-DD (YAML may read it as a date)
     "themes": (False, (list,)),
     "translated_from": (False, (str,)),
     "draft": (False, (bool,)),
@@ -121,6 +125,8 @@ class Section:
     source: str
     paragraphs: list[Paragraph]
     themes: list[str] = field(default_factory=list)  # set by hand in the front matter
+    source_url: str | None = None  # the page's public address
+    source_retrieved: str | None = None  # the date it was read (ISO)
     translated_from: str | None = None
     draft: bool = False
     notes: list[tuple[int, str]] = field(default_factory=list)  # (¶n, editor's note)

@@ -98,6 +98,7 @@ def duplicate_translation_key(b: ContentBuilder) -> list[str]:
 
 
 def missing_twin(b: ContentBuilder) -> list[str]:
+    """Only with --require-twins (see test_a_missing_twin_is_a_notice_unless_twins_are_required)."""
     en = b.section("mali", 2010, "unmet-needs", "en")
     return [f"{en}:1: no French twin: mali/2010/unmet-needs.fr.md is missing "
             "(translate it, or mark this document draft: true)"]
@@ -197,7 +198,7 @@ def missing_final_newline(b: ContentBuilder) -> list[str]:
 
 CASES: list[Callable[[ContentBuilder], list[str]]] = [
     bom, crlf, invalid_yaml, missing_field, wrong_type, unknown_key, wrong_language, unknown_section,
-    duplicate_translation_key, missing_twin, empty_body, non_utf8_bytes, huge_file, symlink_out_of_content,
+    duplicate_translation_key, empty_body, non_utf8_bytes, huge_file, symlink_out_of_content,
     year_not_folder, figures_budget_length, no_front_matter, stray_file, unknown_operation, paragraph_count,
     translated_from_missing, report_of_section, missing_final_newline,
 ]
@@ -231,7 +232,7 @@ def test_all_broken_files_are_reported_in_one_run(valid_content: Path, content_b
     printed = result.output.splitlines()
     missing = [line for line in expected if line not in printed]
     assert not missing, "\n".join(missing) + "\n--- printed:\n" + result.output
-    problems, summary = printed[:-1], printed[-1]
+    problems, summary = [line for line in printed[:-1] if ": notice: " not in line], printed[-1]
     assert problems == [str(problem) for problem in load_content(valid_content)[1]]  # the loader's, sorted
     files = len({line.split(":", 1)[0] for line in problems})
     assert summary == f"kb check: {len(problems)} problems in {files} files"
@@ -261,6 +262,22 @@ def test_load_content_returns_sections_and_drafts(valid_content: Path, content_b
     assert [(p.n, p.kind, p.line) for p in unmet.paragraphs] == [(1, "li", first), (2, "li", first + 1),
                                                                  (3, "li", first + 2)]
     assert unmet.translated_from == "en" and unmet.country == ["MLI"]
+
+
+def test_a_missing_twin_is_a_notice_unless_twins_are_required(valid_content: Path,
+                                                              content_builder: ContentBuilder) -> None:
+    expected = missing_twin(content_builder)
+    result = run_check(valid_content)
+    assert result.exit_code == 0, result.output
+    en = valid_content / "mali" / "2010" / "unmet-needs.en.md"
+    assert result.output.splitlines() == [
+        f"{en}:1: notice: no French twin (mali/2010/unmet-needs.fr.md); the section is published in English only",
+        "kb check: 5 documents (3 en, 2 fr; 0 drafts; 1 section in one language only), 1 figures file, "
+        "1 operation: no problems",
+    ]
+    assert load_content(valid_content)[1] == []  # the loader (and so the build) has no problem with it
+    strict = CliRunner().invoke(main, ["check", "--content", str(valid_content), "--require-twins"])
+    assert strict.exit_code == 1 and strict.output.splitlines() == [*expected, "kb check: 1 problem in 1 file"]
 
 
 def test_a_draft_translation_in_progress_passes(valid_content: Path, content_builder: ContentBuilder) -> None:

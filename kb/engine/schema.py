@@ -286,6 +286,8 @@ def build_schema() -> Schema:
         paragraphs=STORED(),  # list of (n, text, themes, kind)
         notes=STORED(),  # list of (n, editor's note on paragraph n)
         source=STORED(),
+        source_url=STORED(),  # the page's public address, when known
+        source_retrieved=STORED(),  # the date it was read (ISO), when known
         translated_from=STORED(),
         n_paragraphs=STORED(),
     )

@@ -36,6 +36,8 @@ class StoredDocument:
     country: tuple[str, ...] = ()
     translation_key: str = ""
     source: str = ""
+    source_url: str | None = None  # the page's public address
+    source_retrieved: str | None = None  # the date it was read (ISO)
     translated_from: str | None = None
     paragraphs: tuple[StoredParagraph, ...] = field(default_factory=tuple)
     notes: tuple[tuple[int, str], ...] = ()  # (¶n, an editor's note on it)
@@ -73,6 +75,8 @@ def decode(fields: Mapping[str, Any]) -> StoredDocument:
         country=_split(fields.get("country")),
         translation_key=fields.get("translation_key") or "",
         source=fields.get("source") or "",
+        source_url=fields.get("source_url") or None,
+        source_retrieved=fields.get("source_retrieved") or None,
         translated_from=fields.get("translated_from"),
         paragraphs=tuple(_paragraph(p) for p in fields.get("paragraphs") or ()),
         notes=tuple((int(n), str(text)) for n, text in fields.get("notes") or ()),

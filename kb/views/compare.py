@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from kb.current import public_url, urls
-from kb.documents import SectionPage
+from kb.documents import SectionPage, other_language
 from kb.model import SLUG, YEAR
 from kb.render import RenderedParagraph
 from kb.views.sections import find_section
@@ -61,8 +61,13 @@ def load(name: str, raw: str | None) -> SectionPage:
     lang, operation, year, section = parse_reference(name, raw)
     page = find_section(lang, operation, year, section)
     if page is None:
-        raise BadReference(_("%(name)s: there is no section %(value)s.", name=name,
-                             value=f"{lang}/{operation}/{year}/{section}"), 404)
+        value = f"{lang}/{operation}/{year}/{section}"
+        other = other_language(lang)
+        if find_section(other, operation, year, section) is not None:  # a section in one language only
+            raise BadReference(_("%(name)s: there is no section %(value)s: this section exists in one language "
+                                 "only (%(other)s).", name=name, value=value,
+                                 other=f"{other}/{operation}/{year}/{section}"), 404)
+        raise BadReference(_("%(name)s: there is no section %(value)s.", name=name, value=value), 404)
     return page
 
 

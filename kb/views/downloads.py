@@ -84,7 +84,8 @@ def figures_json(figures: OperationFigures, lang: str, labels: Labels, urls: Url
         "operation": figures.operation,
         "label": labels.label("operation", figures.operation, lang),
         "lang": lang,
-        "sources": [{"file": s.file, "source": s.source} for s in figures.sources],
+        "sources": [{"file": s.file, "source": s.source, "source_url": s.url, "source_retrieved": s.retrieved}
+                    for s in figures.sources],
         "key_figures": [{"year": kf.year, "kind": kf.kind, "value": kf.value, "unit": kf.unit, "display": kf.display,
                          "text": kf.text.get(lang, "")} for kf in figures.key_figures],
         "people_of_concern": {

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from kb.cite import citations
 from kb.current import public_url, service, ui_lang, urls
 from kb.documents import SectionPage, load_section
+from kb.figure_charts import long_date
 from kb.model import LANGS, YEAR_MAX, YEAR_MIN, is_slug
 
 bp = Blueprint("sections", __name__)
@@ -32,8 +33,9 @@ def section_page(lang: str, operation: str, year: int, section: str) -> str:
     if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
     permalink = public_url(page.path)
+    source_read = long_date(page.source_retrieved, ui_lang()) if page.source_retrieved else None
     return render_template("section.html", page=page, permalink=permalink, cite=citations(as_cited(page), permalink),
-                           notes=page.notes)
+                           notes=page.notes, source_read=source_read)
 
 
 def as_cited(page: SectionPage) -> SectionPage:
