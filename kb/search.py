@@ -22,6 +22,7 @@ from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.engine.schema import FACET_FIELDS
 from kb.engine.stored import decode
 from kb.highlight import best_paragraph, snippet
+from kb.key_figures import KeyFigureBlock, figure_blocks, wants_figures_among_sections
 from kb.labels import Labels
 from kb.model import YEAR_FILTER_MIN, YEAR_MAX
 from kb.urls import Urls
@@ -228,6 +229,8 @@ class SearchPage:
     timed_out: bool = False
     generation: str = ""
     chips: list[Chip] = field(default_factory=list)  # the active filters, each removable (kb.chips)
+    figures_total: int = 0  # key figures matching the same search, shown apart from the sections (page 1)
+    figure_blocks: list[KeyFigureBlock] = field(default_factory=list)
     clear_url: str | None = None  # "Clear all": the query text kept, every filter dropped; None without a filter
 
     @property
@@ -262,6 +265,8 @@ class SearchPage:
             "trend": [{"year": p.year, "count": p.count, "total": p.total, "share": round(p.share, 4)}
                       for p in self.trend],
             "trend_key_figures_left_out": self.trend_figures,
+            "key_figures_total": self.figures_total,
+            "key_figures": [block.to_json() for block in self.figure_blocks],
         }
         return data
 
@@ -292,9 +297,11 @@ class SearchService:
         page = SearchPage(params=params)
         page.chips = active_filters(params, self.labels, ui_lang, base)
         page.clear_url = clear_all_url(params, base) if page.chips else None
+        filters = {k: frozenset(v) for k, v in params.filters.items()}
+        apart = not wants_figures_among_sections(filters)  # key figures in their own blocks (kb.key_figures)
         query = Query(
             text=params.q,
-            filters={k: frozenset(v) for k, v in params.filters.items()},
+            filters={**filters, "kind": frozenset({"section"})} if apart else filters,
             year_from=params.year_from,
             year_to=params.year_to,
             sort=params.sort,
@@ -319,6 +326,9 @@ class SearchService:
         page.facets = self._facets(params, result.facets, ui_lang, base, labels)
         page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
         page.trend_figures = result.total - sum(p.count for p in page.trend)
+        if apart and params.page == 1:
+            page.figures_total, page.figure_blocks = figure_blocks(
+                self.backend, replace(query, filters=filters), labels, self.urls, ui_lang)
         if params.q and result.total < SUGGEST_BELOW:
             self._suggest(page, query, base)
         return page

@@ -282,8 +282,9 @@ def test_the_imported_2014_2015_page_is_searchable(layout_site: tuple[Path, Resu
     _content, _result, client = layout_site
     answer = client.get("/api/search?q=Dosseye").get_json()
     assert [hit["doc_id"] for hit in answer["hits"]] == [f"{SOUTH}/2015/operational-highlights/en"]
-    figures = client.get("/api/search?q=food+rations").get_json()
-    assert [hit["doc_id"] for hit in figures["hits"]] == [f"{SOUTH}/2015/key-figures-1/en"]  # English only
+    figures = client.get("/api/search?q=food+rations").get_json()  # a key figure: apart from the sections
+    assert figures["total"] == 0 and figures["key_figures_total"] == 1
+    assert [(b["operation"], b["year"], b["lang"]) for b in figures["key_figures"]] == [(SOUTH, 2015, "en")]
     assert client.get(f"/en/{SOUTH}/2015/operational-highlights").status_code == 200
 
 

@@ -151,7 +151,7 @@ def test_the_section_page_says_there_is_no_translation_and_offers_the_other_lang
     target = link.group(1).replace("&amp;", "&")
     assert target == "/?operation=mali&lang=en&ui=fr"
     found = client.get(target.replace("/?", "/api/search?") + "&per_page=50").get_json()
-    assert found["total"] > 7 and {hit["lang"] for hit in found["hits"]} == {"en"}
+    assert found["total"] >= 7 and {hit["lang"] for hit in found["hits"]} == {"en"}
     assert "mali/2020/unmet-needs/en" in [hit["doc_id"] for hit in found["hits"]]
     english_ui = client.get("/fr/mali/2019/unmet-needs?ui=en").get_data(as_text=True)
     assert "This section has no English version." in english_ui

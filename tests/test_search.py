@@ -248,20 +248,25 @@ def test_two_themes_widen_and_each_count_stays_what_choosing_it_alone_gives(serv
 
 
 def test_the_year_range_narrows_the_total_the_year_facet_and_the_trend_alike(service: SearchService) -> None:
-    page = run(service, **{"from": "2021"})
-    assert set(facet(page, "year")) == {"2021"} and sum(facet(page, "year").values()) == page.total > 0
-    assert all(p.year >= 2021 for p in page.trend)
+    page = run(service, **{"from": "2021"})  # the Mali corpus has sections of 2020 and key figures of 2021
+    assert facet(page, "year") == {} and page.total == 0 and not page.trend
+    assert page.figures_total > 0 and all(block.year >= 2021 for block in page.figure_blocks)
+    page = run(service, **{"from": "2020", "to": "2020"})
+    assert set(facet(page, "year")) == {"2020"} and sum(facet(page, "year").values()) == page.total > 0
+    assert [(p.year, p.count) for p in page.trend] == [(2020, page.total)]
     with pytest.raises(ParamError, match="after the last"):
         SearchParams.from_args(MultiDict({"q": "refugees", "from": "2021", "to": "2019"}))
 
 
-def test_the_trend_counts_the_sections_among_the_results_and_says_how_many_key_figures_it_leaves_out(
+def test_the_trend_counts_the_sections_and_key_figures_stand_apart(
         service: SearchService) -> None:
-    everything = run(service)
-    assert sum(p.count for p in everything.trend) + everything.trend_figures == everything.total
+    everything = run(service)  # sections only: the key figures are shown apart, in blocks
+    assert sum(p.count for p in everything.trend) == everything.total and everything.trend_figures == 0
     assert [p.count for p in everything.trend] == [facet(run(service, q="kind:section"), "year")["2020"]]
     resettlement = run(service, q="resettlement")  # a key figure only
-    assert resettlement.total == 1 and resettlement.trend_figures == 1 and not any(p.count for p in resettlement.trend)
+    assert resettlement.total == 0 and resettlement.figures_total == 1 and not any(p.count for p in resettlement.trend)
+    (block,) = resettlement.figure_blocks
+    assert (block.operation, block.year, block.lang, block.url) == ("mali", 2021, "en", "/en/mali#figures-2021")
     french = run(service, q="refugees", lang="fr")
     assert all(p.total == facet(run(service, lang="fr", q="kind:section"), "year")[str(p.year)] for p in french.trend)
 
@@ -270,3 +275,12 @@ def test_a_page_past_the_last_is_flagged_with_the_last_page(service: SearchServi
     page = run(service, q="refugees", page="99")
     assert page.past_last and page.last_page == 1 and "99" in str(page.past_last_error())
     assert not run(service, q="refugees").past_last
+
+
+def test_key_figures_do_not_crowd_the_sections_and_link_in_their_own_language(service: SearchService) -> None:
+    home = run(service)
+    assert home.hits and all(hit.kind == "section" for hit in home.hits)  # the first screen is sections
+    assert home.figures_total > 0 and {block.lang for block in home.figure_blocks} == {"en", "fr"}
+    for block in home.figure_blocks:
+        assert block.url.startswith(f"/{block.lang}/{block.operation}") and f"#figures-{block.year}" in block.url
+    assert len({(b.operation, b.year, b.lang) for b in home.figure_blocks}) == len(home.figure_blocks)  # one each

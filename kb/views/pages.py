@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from kb.charts import Chart
 from kb.current import UI_LANGS, preferred_ui_lang, service, ui_lang, urls
 from kb.engine.schema import FACET_FIELDS
-from kb.search import ParamError, SearchPage, SearchParams
+from kb.search import FACET_SEMANTICS, ParamError, SearchPage, SearchParams
 from kb.trend import trend_chart as draw_trend
 
 bp = Blueprint("pages", __name__)
@@ -37,7 +37,8 @@ def search() -> tuple[str, int] | Response:
         params = SearchParams.from_args(request.args)
     except ParamError as err:
         page = SearchPage(params=SearchParams(q=(request.args.get("q") or "")[:500]), error=str(err), error_detail=err)
-        return render_template("search.html", page=page, facet_fields=FACET_FIELDS), 400
+        return render_template("search.html", page=page, facet_fields=FACET_FIELDS,
+                               facet_semantics=FACET_SEMANTICS), 400
     page = service().search(params, ui_lang=ui_lang(), base=urls().path("/"))
     if _untidy() or page.past_last:  # one redirect: to the tidy URL, and the last page instead of an empty one
         return redirect(_tidy_url(replace(params, page=min(params.page, page.last_page))), 302)
@@ -50,7 +51,8 @@ def _render(params: SearchParams) -> tuple[str, int]:
 
 def _answer(page: SearchPage) -> tuple[str, int]:
     status = 400 if page.error else 200  # the search page, with the reason, as for a bad parameter
-    return render_template("search.html", page=page, facet_fields=FACET_FIELDS), status
+    return render_template("search.html", page=page, facet_fields=FACET_FIELDS,
+                           facet_semantics=FACET_SEMANTICS), status
 
 
 def _untidy() -> bool:
