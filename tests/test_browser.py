@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.support import serious_violations
+
 pytestmark = pytest.mark.browser
 
 Counts = dict[tuple[str, str], tuple[int, bool]]  # (facet, value) -> (count, selected)
@@ -256,9 +258,7 @@ def test_no_serious_accessibility_violation(
         response = page.goto(f"{path}{'&' if '?' in path else '?'}ui={ui}" + (f"#{anchor}" if anchor else ""))
         assert response is not None and response.status == (404 if name == "not-found" else 200), name
         expect(page.locator("html")).to_have_attribute("lang", ui)
-        violations = axe.run(page).response["violations"]
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-                   for v in violations if v["impact"] in ("serious", "critical")]
+        serious = serious_violations(axe, page)
         if serious:
             found[name] = serious
     assert found == {}

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.support import serious_violations
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
@@ -179,9 +181,7 @@ def test_chips_and_refine_stay_accessible(
         page.goto(f"{url}&ui={ui}")
         if width == "390px":
             page.locator("details.refine summary").click()  # audit the unfolded facets too
-        violations = axe.run(page).response["violations"]
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-                   for v in violations if v["impact"] in ("serious", "critical")]
+        serious = serious_violations(axe, page)
         if serious:
             found[name] = serious
     assert found == {}

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.support import serious_violations
+
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"390px": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
@@ -89,9 +91,7 @@ def test_the_french_pages_stay_accessible(new_context: Callable[..., BrowserCont
     search = "/?q=r%C3%A9fugi%C3%A9s&theme=education&sort=newest&ui=fr"
     for url in ("/fr/mali", "/fr/mali/2020/population-trends", search):
         page.goto(url)
-        violations = axe.run(page).response["violations"]
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-                   for v in violations if v["impact"] in ("serious", "critical")]
+        serious = serious_violations(axe, page)
         if serious:
             found[url] = serious
     assert found == {}
