@@ -185,3 +185,23 @@ def test_chips_and_refine_stay_accessible(
         if serious:
             found[name] = serious
     assert found == {}
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+@both_widths
+def test_key_figures_stand_apart_and_open_the_operation_page_in_their_language(
+    new_context: Callable[..., BrowserContext], js: bool, width: str,
+) -> None:
+    page = open_page(new_context, js, width, "/")
+    hits = page.locator(".hits .hit")
+    expect(hits.first).to_be_visible()
+    assert "key figure" not in " ".join(hits.all_inner_texts())  # the first screen is sections
+    blocks = page.locator(".key-figures .figure-block")
+    expect(blocks.first).to_be_visible()
+    french = page.locator('.key-figures .figure-block[lang="fr"] h3 a').first
+    href = french.get_attribute("href")
+    assert href.startswith("/fr/mali") and "ui=en" in href and href.endswith("#figures-2021")
+    with page.expect_navigation():
+        french.click()
+    expect(page.locator("article")).to_have_attribute("lang", "fr")
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the reader's interface kept
