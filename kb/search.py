@@ -25,14 +25,16 @@ from kb.highlight import best_paragraph, snippet
 from kb.key_figures import KeyFigureBlock, figure_blocks, wants_figures_among_sections
 from kb.labels import Labels
 from kb.model import YEAR_FILTER_MIN, YEAR_MAX
+from kb.settings import DEFAULTS
 from kb.urls import Urls
 
 SORTS = ("relevance", "newest", "oldest")
 UI_LANGS = ("en", "fr")  # interface languages; the first is the default
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 10, 100
 PAGE_MAX = 1000
-QUERY_MAX_CHARS = 500
-VALUES_MAX = 50  # values of one facet in one request
+QUERY_MAX_CHARS = DEFAULTS["max_query_chars"]
+VALUES_MAX = DEFAULTS["max_facet_values"]  # values of one facet in one request
+VALUE_MAX_CHARS = DEFAULTS["max_facet_value_chars"]
 SUGGEST_BELOW = 3  # offer "did you mean" when fewer hits than this
 FACET_SIZE = 30  # values shown per facet (as Datasette), besides the selected ones
 
@@ -82,6 +84,9 @@ class SearchParams:
             values = [v.strip() for v in args.getlist(name) if v and v.strip()]
             if len(values) > VALUES_MAX:
                 raise ParamError(N_("%(name)s: at most %(max)d values"), name=name, max=VALUES_MAX)
+            if any(len(value) > VALUE_MAX_CHARS for value in values):
+                raise ParamError(N_("%(name)s: a value is longer than %(max)d characters"), name=name,
+                                 max=VALUE_MAX_CHARS)
             if name == "year":
                 for value in values:
                     _year(name, value)

@@ -17,6 +17,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    per_instance: bool = True  # False: one value for the code (read where it is used); config.py cannot change it
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -32,21 +33,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("trusted_hosts", (), "Host names the server answers to (Flask's TRUSTED_HOSTS); empty: any."),
     # a search request
     Setting("max_query_string_chars", 4000, "Longest query string (everything after `?`): 414 beyond."),
-    Setting("max_query_chars", 500, "Longest `q`."),
-    Setting("max_facet_values", 50, "Values of one facet in one request."),
-    Setting("max_facet_value_chars", 100, "Longest facet value (a slug or a year)."),
+    Setting("max_query_chars", 500, "Longest `q`.", per_instance=False),
+    Setting("max_facet_values", 50, "Values of one facet in one request.", per_instance=False),
+    Setting("max_facet_value_chars", 100, "Longest facet value (a slug or a year).", per_instance=False),
     Setting("search_time_limit_ms", 1500, "Scoring time before a search returns what it has (marked timed_out)."),
     # memory
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
-    Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never)."),
+    Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never).",
+            per_instance=False),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 
 
+PER_INSTANCE = frozenset(s.name for s in SETTINGS if s.per_instance)
+
+
 def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The defaults with `overrides` applied; an unknown name is an error, so a typo in config.py is not ignored."""
+    """The defaults with `overrides` applied; an unknown name is an error, so a typo in config.py is not ignored, and
+    so is a setting that is the same for every instance (it would silently do nothing)."""
     unknown = sorted(set(overrides or {}) - set(DEFAULTS))
     if unknown:
         raise ValueError(f"unknown setting(s) in KB_SETTINGS: {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+    fixed = sorted(set(overrides or {}) - PER_INSTANCE)
+    if fixed:
+        raise ValueError(f"setting(s) not per instance, cannot be set in KB_SETTINGS: {', '.join(fixed)}")
     return {**DEFAULTS, **(overrides or {})}

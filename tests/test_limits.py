@@ -67,3 +67,22 @@ def test_a_csv_text_cell_never_starts_a_formula(text: str) -> None:
 def test_a_misspelt_setting_is_an_error_naming_it(instance: Path) -> None:
     with pytest.raises(ValueError, match="search_time_limt_ms"):
         app_with(instance, search_time_limt_ms=5)
+
+
+def test_a_setting_that_is_the_same_for_every_instance_cannot_be_set_per_instance(instance: Path) -> None:
+    with pytest.raises(ValueError, match="max_query_chars"):
+        app_with(instance, max_query_chars=5000)
+
+
+def test_a_long_facet_value_is_a_400_with_a_reason(instance: Path) -> None:
+    response = app_with(instance).test_client().get("/api/search?theme=" + "x" * 101)
+    assert response.status_code == 400 and "longer than 100 characters" in response.json["reason"]
+
+
+def test_query_words_do_not_grow_the_stem_cache_without_bound() -> None:
+    from kb.engine.schema import STEM_CACHE_LETTERS, english_analyzer
+
+    analyzer = english_analyzer()
+    before = len(analyzer._cache)
+    analyzer.terms(" ".join("x" * (STEM_CACHE_LETTERS + 1) + str(i) for i in range(1000)))
+    assert len(analyzer._cache) == before  # hostile long words are stemmed, never remembered

@@ -34,8 +34,12 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+from kb.settings import DEFAULTS
+
 PARAGRAPH_SHIFT = 16  # a paragraph's words are positions i << 16 ... (i << 16) + 65535
 PARAGRAPH_MARK = "_p"  # in `paragraph_theme`, at every paragraph's position: the paragraph exists
+STEM_CACHE_WORDS = DEFAULTS["stem_cache_words"]  # per analyzer (kb.settings)
+STEM_CACHE_LETTERS = 40  # longer words are stemmed each time, never remembered
 TOKEN_PATTERN = r"\w+(?:[-']\w+)*"  # keeps "self-reliance" and "l'accès" whole for the stemmer to see
 SEPARATOR = "\n\n"  # between paragraphs in body fields
 
@@ -87,7 +91,7 @@ class FusedAnalyzer(Composable):
         if found is None:
             found = self._stem(word)
             found = self.conflate.get(found, found)
-            if len(self._cache) < 500_000:
+            if len(self._cache) < STEM_CACHE_WORDS and len(word) <= STEM_CACHE_LETTERS:  # hostile queries can't grow it
                 self._cache[word] = found
         return found
 

@@ -33,11 +33,11 @@ from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
+from kb.settings import DEFAULTS
 
 MULTI_VALUED = frozenset({"theme"})
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
 MIN_PREFIX = 2  # letters before a * or ?
-TIME_LIMIT = 1.5  # seconds of scoring before we return what we have
 
 
 class IndexMissing(RuntimeError):
@@ -172,9 +172,11 @@ def _parser(lang: str, schema: Any) -> MultifieldParser:
 class WhooshBackend:
     """kb's search backend over the Whoosh index at `index_link` (a symlink to the served generation)."""
 
-    def __init__(self, index_link: Path, cache_size: int = 512) -> None:
+    def __init__(self, index_link: Path, cache_size: int = DEFAULTS["result_cache_entries"],
+                 time_limit: float = DEFAULTS["search_time_limit_ms"] / 1000) -> None:
         self.index_link = Path(index_link)
         self.cache_size = cache_size
+        self.time_limit = time_limit  # seconds of Whoosh's own scoring before a search returns what it has
         self._lock = threading.Lock()
         self._current: _Generation | None = None
 
@@ -361,12 +363,12 @@ class WhooshBackend:
         hits = [Hit(dict(searcher.stored_fields(d)), score, terms) for d, score in chosen]
         return hits, [d for d, _ in chosen], timed_out
 
-    @staticmethod
-    def _scored(searcher: Any, parsed: wq.Query, final: np.ndarray, end: int) -> tuple[list[tuple[int, float]], bool]:
+    def _scored(self, searcher: Any, parsed: wq.Query, final: np.ndarray, end: int
+                ) -> tuple[list[tuple[int, float]], bool]:
         """Whoosh's own scoring, for the rare query the vector evaluator does not handle (time-limited)."""
         if end <= 0 or not final.any():
             return [], False
-        timed = TimeLimitCollector(searcher.collector(limit=None), timelimit=TIME_LIMIT, use_alarm=False)
+        timed = TimeLimitCollector(searcher.collector(limit=None), timelimit=self.time_limit, use_alarm=False)
         timed_out = False
         try:
             searcher.search_with_collector(parsed, timed)
