@@ -38,6 +38,7 @@ from indexer.provenance import Origin, source_fields
 from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, is_slug, section_path
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
+SLUG_MAX = 80  # characters of an operation slug (a folder name under content/)
 OPERATIONS_FILE = "operations.yaml"
 OPERATIONS_HEADER = (
     "# The operations kb knows: slug -> display names in English and French, and ISO 3166-1 alpha-3 country codes.\n"
@@ -120,6 +121,8 @@ class Target:
 
 
 def resolve_operation(page: Page, operations: dict[str, Any], operation: str | None, target: Target) -> None:
+    if operation is not None and len(operation) > SLUG_MAX:
+        raise PageError(f"--operation is {len(operation)} characters long: at most {SLUG_MAX}")
     if operation is not None and not is_slug(operation):
         raise PageError(f"--operation '{operation}' is not a slug (lower-case letters, digits and '-', like 'mali')")
     if operation is None and page.operation_name is None and page.layout_name:
@@ -448,12 +451,15 @@ def read_page(path: Path) -> str:
         raise PageError("no such file")
     if path.is_dir():
         raise PageError("is a directory, not a page file")
+    if not path.is_file():  # a FIFO would wait forever, /dev/zero never end
+        raise PageError("is not a regular file (a device, a pipe or a socket), not a page file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PAGE_BYTES + 1)  # never more, whatever the file claims to be
     except OSError as err:
         raise PageError(f"cannot be read ({err.strerror or err})") from None
     if len(data) > MAX_PAGE_BYTES:
-        raise PageError(f"too large to be a Global Focus page ({len(data):,} bytes)")
+        raise PageError(f"too large to be a Global Focus page (over {MAX_PAGE_BYTES:,} bytes)")
     if not data.strip():
         raise PageError("empty file")
     if b"\x00" in data:

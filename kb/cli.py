@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kb import default_content_dir, default_instance_dir
+from kb.model import YEAR_MAX, YEAR_MIN
 
 CONTENT_OPTION = click.option(
     "--content",
@@ -35,8 +36,10 @@ def main() -> None:
 @main.command("import")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--operation", help="Operation slug (e.g. mali), when the page does not name it.")
-@click.option("--year", type=int, help="Year of the year-end report, when it cannot be inferred.")
-@click.option("--plan-year", type=int, help="Year the planning sections are about, when it cannot be inferred.")
+@click.option("--year", type=click.IntRange(YEAR_MIN, YEAR_MAX),
+              help="Year of the year-end report, when it cannot be inferred.")
+@click.option("--plan-year", type=click.IntRange(YEAR_MIN, YEAR_MAX),
+              help="Year the planning sections are about, when it cannot be inferred.")
 @click.option("--source-url", help="The page's public address (http or https), recorded with the date it was read.")
 @click.option("--source-date", help="The date the page was read, YYYY-MM-DD (default: the date an earlier import "
                                     "recorded for the same address, else the page file's modification date).")

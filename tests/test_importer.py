@@ -500,3 +500,23 @@ def test_unreadable_figures_file_is_a_conflict(tmp_path: Path) -> None:
     result = kb_import(page("decrease.txt"), tmp_path)
     assert result.exit_code == 1 and "figures.yaml: cannot be read as YAML" in result.stderr
     assert os.path.getsize(path) == len("key_figures: [unclosed\n")
+
+
+def test_hostile_import_inputs_are_refused_with_a_reason(tmp_path: Path) -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    fifo = tmp_path / "page.fifo"
+    os.mkfifo(fifo)
+    runner = CliRunner()
+    for args, reason in [
+        (["/dev/zero"], "not a regular file"),
+        ([str(fifo)], "not a regular file"),
+        ([str(SEED), "--year", "-1"], "-1 is not in the range"),
+        ([str(SEED), "--operation", "x" * 300], "at most 80"),
+    ]:
+        result = runner.invoke(main, ["import", *args, "--content", str(tmp_path / "content")])
+        assert result.exit_code != 0 and reason in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "content" / "mali" / "-1").exists()
