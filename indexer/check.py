@@ -47,6 +47,7 @@ from indexer.language import detect
 from indexer.notes import FIELD as NOTES_FIELD
 from indexer.notes import parse_notes
 from indexer.provenance import source_problems
+from kb.markdown import markdown_parser
 from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR_MIN, Section, is_slug
 
 OPERATIONS_FILE = "operations.yaml"
@@ -59,6 +60,8 @@ CHECKSUM_RE = re.compile(r"sha256:[0-9a-f]{64}")
 FILE_NAME_RE = re.compile(r"(?P<section>[^.]+)\.(?P<lang>[^.]+)\.md")
 TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", bool: "true or false", date: "a date"}
 LAYOUT = "content/<operation>/<year>/<section>.<lang>.md"
+
+_MD = markdown_parser()
 
 
 @dataclass
@@ -360,7 +363,7 @@ def _body_problems(shown: str, section: Section, body_line: int) -> list[Problem
         return [Problem(shown, max(body_line - 1, 1), "empty body: no paragraphs after the front matter")]
     if section.lang not in LANGS:
         return []  # reported with the front matter
-    problems = []
+    problems = _image_problems(shown, section)
     judged = False
     for para in section.paragraphs:
         found = detect(para.text)
@@ -373,6 +376,17 @@ def _body_problems(shown: str, section: Section, body_line: int) -> list[Problem
         if found is not None and found != section.lang:
             problems.append(Problem(shown, body_line, f"the body reads as {LANG_NAMES[found]}, "
                                                       f"but lang is {section.lang}"))
+    return problems
+
+
+def _image_problems(shown: str, section: Section) -> list[Problem]:
+    """Markdown images (`![alt](url)`): kb shows text, never an image fetched from elsewhere (or a `data:` one)."""
+    problems = []
+    for para in section.paragraphs:
+        for token in _MD.parseInline(para.text):
+            if any(child.type == "image" for child in token.children or []):
+                problems.append(Problem(shown, para.line, f"paragraph ¶{para.n} has a Markdown image: kb shows no "
+                                                          "images; write its description as text, or a link"))
     return problems
 
 

@@ -30,6 +30,15 @@ def _render_text(self, tokens, idx, options, env) -> str:  # type: ignore[no-unt
 _MD.add_render_rule("text", _render_text)
 
 
+def _render_image(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]  # markdown-it rule
+    """An image is never shown (nothing is fetched from elsewhere, no `data:` image): its description, as text."""
+    alt = "".join(child.content for child in tokens[idx].children or [])
+    return str(escape(f"[{alt}]")) if alt else ""
+
+
+_MD.add_render_rule("image", _render_image)
+
+
 @dataclass
 class RenderedParagraph:
     n: int

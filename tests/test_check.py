@@ -365,3 +365,20 @@ def test_checking_in_several_processes_finds_the_same(valid_content: Path, conte
     parallel = load_content(valid_content, jobs=2)
     assert parallel[1] == serial[1]
     assert [section.doc_id for section in parallel[0]] == [section.doc_id for section in serial[0]]
+
+
+def test_a_markdown_image_is_reported_and_never_shown(valid_content: Path, content_builder: ContentBuilder) -> None:
+    texts = content_builder.texts["unmet-needs"]
+    en = [*texts["en"][:1], texts["en"][1] + " ![a map](https://evil.example/x.png)", *texts["en"][2:]]
+    path = content_builder.section("mali", 2020, "key-achievements", "en", en)
+    content_builder.section("mali", 2020, "key-achievements", "fr", texts["fr"])
+    result = run_check(valid_content)
+    assert result.exit_code == 1 and "paragraph ¶2 has a Markdown image" in result.output
+    assert f"{path.name}:" in result.output
+
+    from kb.engine.stored import StoredParagraph
+    from kb.render import render_paragraphs
+
+    html = str(render_paragraphs([StoredParagraph(1, "![x](https://evil.example/x.png) ![](data:image/png;base64,A)")],
+                                 "en")[0].html)
+    assert "<img" not in html and "evil.example" not in html and "data:" not in html and "[x]" in html
