@@ -31,6 +31,7 @@ from kb.figures_model import (
 from kb.model import LANGS, PILLARS, POPULATION_TYPES, REPORT_KINDS, YEAR_MAX, YEAR_MIN
 
 POPULATION_SLUGS: frozenset[str] = frozenset(slug for slug, _en, _fr in POPULATION_TYPES.values())
+NUMBER_MAX = 10**15  # no figure of a Global Focus page comes near; beyond, floats lose units
 CHANGES: tuple[str, ...] = ("increase", "decrease")
 UNITS: tuple[str, ...] = ("percent",)
 
@@ -97,6 +98,9 @@ class Checker:
         if not isinstance(value, int) or isinstance(value, bool):
             self.bad(at, f"expected an integer, got {_describe(value)}")
             return None
+        if abs(value) > NUMBER_MAX:
+            self.bad(at, f"{_magnitude(value)} is too large for a figure (at most {NUMBER_MAX:,})")
+            return None
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             self.bad(at, f"{value} is out of range ({minimum}..{maximum if maximum is not None else ''})")
             return None
@@ -109,8 +113,12 @@ class Checker:
         value = at.value
         if value is None and nullable:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                isinstance(value, float) and not math.isfinite(value)):
             self.bad(at, f"expected a number{' or null' if nullable else ''}, got {_describe(value)}")
+            return None
+        if abs(value) > NUMBER_MAX:
+            self.bad(at, f"{_magnitude(value)} is too large for a figure (at most {NUMBER_MAX:,})")
             return None
         return value
 
@@ -195,6 +203,12 @@ def _values(check: Checker, at: At, years: list[int] | None) -> list[float | Non
     values = [_float(check.number(item, nullable=True)) for item in items]
     invalid = any(value is None and item.value is not None for value, item in zip(values, items, strict=True))
     return None if invalid else values
+
+
+def _magnitude(value: Number) -> str:
+    """A number short enough for a message: itself, or how many digits it has."""
+    text = f"{value:.0f}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 20 else f"a number of {len(text.lstrip('-'))} digits"
 
 
 def _float(value: Number | None) -> float | None:

@@ -382,3 +382,14 @@ def test_a_markdown_image_is_reported_and_never_shown(valid_content: Path, conte
     html = str(render_paragraphs([StoredParagraph(1, "![x](https://evil.example/x.png) ![](data:image/png;base64,A)")],
                                  "en")[0].html)
     assert "<img" not in html and "evil.example" not in html and "data:" not in html and "[x]" in html
+
+
+def test_a_309_digit_figure_is_a_problem_not_a_crash(valid_content: Path) -> None:
+    figures = next(valid_content.rglob("figures.yaml"))
+    text = figures.read_text(encoding="utf-8")
+    first = text.index("value: ") + len("value: ")
+    end = text.index("\n", first)
+    figures.write_text(text[:first] + "9" * 309 + text[end:], encoding="utf-8")
+    result = run_check(valid_content)
+    assert result.exit_code == 1 and "a number of 309 digits is too large for a figure" in result.output
+    assert "Traceback" not in result.output and "OverflowError" not in result.output
