@@ -86,3 +86,18 @@ def test_query_words_do_not_grow_the_stem_cache_without_bound() -> None:
     before = len(analyzer._cache)
     analyzer.terms(" ".join("x" * (STEM_CACHE_LETTERS + 1) + str(i) for i in range(1000)))
     assert len(analyzer._cache) == before  # hostile long words are stemmed, never remembered
+
+
+def test_a_term_range_stands_for_at_most_the_capped_number_of_words(instance: Path) -> None:
+    from whoosh import query as wq
+
+    from kb.engine.whoosh_backend import MAX_EXPANSIONS, _cap_expansions
+
+    words = [f"w{i:05d}".encode() for i in range(10_000)]  # a vocabulary of 10,000 words in the range
+    node = wq.TermRange("body_en", "a", "zzzz")
+    node._btexts = lambda _reader: iter(words)  # type: ignore[method-assign]
+    capped = _cap_expansions(wq.And([node, wq.Term("body_en", "refug")]), reader=None)
+    ranges = [q for q in capped.children() if isinstance(q, wq.Or)]
+    assert ranges and len(ranges[0].subqueries) == MAX_EXPANSIONS
+    response = app_with(instance).test_client().get("/api/search", query_string={"q": "body:[a TO zzzz]"})
+    assert response.status_code == 200

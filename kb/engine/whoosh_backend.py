@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -455,7 +456,7 @@ def _check_syntax(text: str) -> None:
 
 
 def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
-    """Replace each prefix or wildcard with at most MAX_EXPANSIONS real terms, so no query can blow up."""
+    """Replace each prefix, wildcard or term range with at most MAX_EXPANSIONS real terms, so no query can blow up."""
 
     def visit(node: wq.Query) -> wq.Query:
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
@@ -470,6 +471,10 @@ def _cap_expansions(parsed: wq.Query, reader: Any) -> wq.Query:
                 expanded.append(wq.Term(node.fieldname, term.decode("utf-8") if isinstance(term, bytes) else term))
                 if len(expanded) >= MAX_EXPANSIONS:
                     break
+            return wq.Or(expanded) if expanded else wq.NullQuery
+        if isinstance(node, wq.TermRange):  # `body:[a TO zzzz]` would stand for the whole vocabulary
+            expanded = [wq.Term(node.fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+                        for term in islice(node._btexts(reader), MAX_EXPANSIONS)]
             return wq.Or(expanded) if expanded else wq.NullQuery
         if isinstance(node, wq.Every):
             raise QueryError(N_("'*' alone matches everything: put at least %(n)d letters before it, or leave the "
