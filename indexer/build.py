@@ -14,6 +14,7 @@ every moment. Readers notice the new symlink target and reopen, without a restar
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -162,6 +163,7 @@ class _Plan:
     old: dict[str, dict[str, Any]]
     result: BuildResult
     basis: str = ""
+    entered: dict[str, str] = field(default_factory=dict)  # path -> when it was first indexed (served manifest)
 
     @property
     def incremental(self) -> bool:
@@ -210,7 +212,8 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
                          len(files) - len(added) - len(changed))
     result.full = served is None or rebuild
     result.reason = reason
-    return _Plan(instance, served, files, old, result, current)
+    entered = {rel: record["entered"] for rel, record in manifest.items() if record.get("entered")}
+    return _Plan(instance, served, files, old, result, current, entered)
 
 
 def build_index(
@@ -260,9 +263,10 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
             raise
         documents = writer.close()
         generations.write_json(folder / generations.WORDS, dict(sorted(words.items())))
-        _write_site(content, plan, folder, figures)
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         for rel, stat in plan.files.items():
-            records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"])
+            records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"], entered=plan.entered.get(rel, now))
+        _write_site(content, plan, folder, figures, {rel: records[rel]["entered"] for rel in sorted(records)})
         generations.write_pickle(folder / generations.MANIFEST, {"version": 3, "documents": documents, "files": records,
                                           "basis": plan.basis, "analysis": generations.ANALYSIS_VERSION})
         generations.fsync_dir(folder)
@@ -323,8 +327,9 @@ def _fill(content: Path, plan: _Plan, writer: WhooshGenerationWriter, progress: 
     return records, +words, figures
 
 
-def _write_site(content: Path, plan: _Plan, folder: Path, fresh: dict[str, Figures]) -> None:
-    """The generation's site data (kb.engine.site), written whole: labels, operations, every operation's figures."""
+def _write_site(content: Path, plan: _Plan, folder: Path, fresh: dict[str, Figures], entered: dict[str, str]) -> None:
+    """The generation's site data (kb.engine.site), written whole: labels, operations, every operation's figures,
+    when each indexed file entered kb."""
     from indexer.site import operation_figures, site_data
     from kb.engine.site import SiteMissing, read_site, write_site
 
@@ -334,7 +339,7 @@ def _write_site(content: Path, plan: _Plan, folder: Path, fresh: dict[str, Figur
             previous = read_site(plan.served[1]).get("figures") or {}
         except SiteMissing:
             previous = {}
-    write_site(folder, site_data(content, operation_figures(content, plan.files, fresh, previous)))
+    write_site(folder, site_data(content, operation_figures(content, plan.files, fresh, previous), entered))
 
 
 def _write_in_process(content: Path, hashes: dict[str, str], todo: list[str], writer: WhooshGenerationWriter,

@@ -24,9 +24,12 @@ OPERATIONS_FILE = "operations.yaml"
 FIGURES_FILE = "figures.yaml"
 
 
-def site_data(content: Path, figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Everything the site shows besides documents; `figures` from `operation_figures`."""
-    return {"themes": theme_labels(content), "operations": operation_names(content), "figures": figures}
+def site_data(content: Path, figures: dict[str, dict[str, Any]], entered: dict[str, str] | None = None
+              ) -> dict[str, Any]:
+    """Everything the site shows besides documents; `figures` from `operation_figures`; `entered`: indexed file
+    (relative path) -> when it was first indexed (ISO 8601, UTC), for the feeds."""
+    return {"themes": theme_labels(content), "operations": operation_names(content), "figures": figures,
+            "entered": entered or {}}
 
 
 def theme_labels(content: Path) -> dict[str, dict[str, str]]:

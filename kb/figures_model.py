@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+DATASETS = ("key-figures", "people-of-concern", "population-types", "budget", "budget-by-pillar")  # CSV tables
+
 Number = int | float
 
 

@@ -48,10 +48,11 @@ def mark(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
     return Markup("".join(out))
 
 
-def snippet(text: str, spans: list[tuple[int, int]], limit: int = SNIPPET_CHARS) -> Markup:
-    """A window of at most `limit` characters around the first match, marked, with ellipses where cut."""
+def window(text: str, spans: list[tuple[int, int]], limit: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """A window of at most `limit` characters around the first match, as plain text with ellipses where cut, and the
+    matched spans in it (code-point offsets into that text, in order, never overlapping)."""
     if len(text) <= limit:
-        return mark(text, spans)
+        return text, _tidy(spans, len(text))
     first = min((s for s, _ in spans), default=0)
     start = max(0, min(first - limit // 4, len(text) - limit))
     if start:
@@ -60,6 +61,21 @@ def snippet(text: str, spans: list[tuple[int, int]], limit: int = SNIPPET_CHARS)
     if end < len(text):
         cut = text.rfind(" ", start, end)
         end = cut if cut > start else end
-    window = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
-    body = mark(text[start:end], window)
-    return Markup(("… " if start else "") + body + (" …" if end < len(text) else ""))
+    prefix = "… " if start else ""
+    shift = len(prefix) - start
+    inside = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
+    plain = prefix + text[start:end] + (" …" if end < len(text) else "")
+    return plain, _tidy(inside, len(plain))
+
+
+def _tidy(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start >= (out[-1][1] if out else 0) and start < end <= length:
+            out.append((start, end))
+    return out
+
+
+def snippet(text: str, spans: list[tuple[int, int]], limit: int = SNIPPET_CHARS) -> Markup:
+    """The window of `window`, escaped, its matches wrapped in <mark>."""
+    return mark(*window(text, spans, limit))

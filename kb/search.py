@@ -21,10 +21,10 @@ from kb.chips import Chip, active_filters, clear_all_url
 from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.engine.schema import FACET_FIELDS
 from kb.engine.stored import decode
-from kb.highlight import best_paragraph, snippet
+from kb.highlight import best_paragraph, mark, window
 from kb.key_figures import KeyFigureBlock, figure_blocks, wants_figures_among_sections
 from kb.labels import Labels
-from kb.model import YEAR_FILTER_MIN, YEAR_MAX
+from kb.model import KEY_FIGURES, LANGS, REPORT_KINDS, SECTIONS, YEAR_FILTER_MIN, YEAR_MAX
 from kb.settings import DEFAULTS
 from kb.urls import Urls
 
@@ -198,8 +198,11 @@ class SearchHit:
     themes: list[str]  # of the paragraphs where the query holds (a hit without a query: of its section)
     url: str  # the section page, with #pN of the best paragraph
     paragraph: int  # the best of the paragraphs where the query (and a chosen theme) holds
-    snippet: Markup
+    snippet: Markup  # for pages: `snippet_text` escaped, its `marks` in <mark>
     score: float
+    snippet_text: str = ""  # plain text
+    marks: list[tuple[int, int]] = field(default_factory=list)  # matched words: code-point offsets in snippet_text
+    entered: str | None = None  # when its file entered kb (ISO 8601, UTC), from the generation's site data
 
 
 @dataclass
@@ -263,7 +266,7 @@ class SearchPage:
             "suggestion": self.suggestion,
             "timed_out": self.timed_out,
             "generation": self.generation,
-            "hits": [{**_shallow(h), "themes": list(h.themes), "snippet": str(h.snippet)} for h in self.hits],
+            "hits": [_hit_json(h) for h in self.hits],
             "facets": {f.name: [_shallow(v) for v in f.values] for f in self.facets},
             "facets_more": {f.name: f.more for f in self.facets if f.more},
             "facet_semantics": FACET_SEMANTICS_JSON,
@@ -274,6 +277,14 @@ class SearchPage:
             "key_figures": [block.to_json() for block in self.figure_blocks],
         }
         return data
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    """A hit for the API: the snippet as plain text and its marked words as [start, end) code-point offsets."""
+    data = _shallow(hit)
+    del data["snippet_text"]
+    return {**data, "themes": list(hit.themes), "snippet": hit.snippet_text,
+            "marks": [[start, end] for start, end in hit.marks]}
 
 
 def _shallow(item: Any) -> dict[str, Any]:
@@ -298,8 +309,36 @@ class SearchService:
             made = self._labels = (site, Labels.from_site(site))
         return made[1]
 
+    def known_values(self, name: str) -> tuple[str, ...] | None:
+        """The values facet `name` can take in the generation being served (None: any, as for years)."""
+        if name == "section":
+            return (*SECTIONS, KEY_FIGURES.slug)
+        if name == "lang":
+            return LANGS
+        if name == "report":
+            return REPORT_KINDS
+        if name == "theme":
+            return tuple(self.labels.themes)
+        if name == "operation":
+            return tuple(self.labels.operations)
+        return None
+
+    def check_values(self, params: SearchParams) -> None:
+        """Raise ParamError on a facet value the served index does not know (it would silently find nothing)."""
+        for name, values in params.filters.items():
+            known = self.known_values(name)
+            unknown = [v for v in values if known is not None and v not in known]
+            if unknown:
+                raise ParamError(N_("%(name)s: unknown value %(value)s; one of %(choices)s"), name=name,
+                                 value=repr(unknown[0][:80]), choices=", ".join(known))
+
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
         page = SearchPage(params=params)
+        try:
+            self.check_values(params)
+        except ParamError as err:
+            page.error, page.error_detail = str(err), err
+            return page
         page.chips = active_filters(params, self.labels, ui_lang, base)
         page.clear_url = clear_all_url(params, base) if page.chips else None
         filters = {k: frozenset(v) for k, v in params.filters.items()}
@@ -347,6 +386,7 @@ class SearchService:
             paragraphs = tuple(p for p in paragraphs if p.n in held) or paragraphs
         n, spans = best_paragraph([(p.n, p.text) for p in paragraphs], terms, doc.lang)
         found = doc.paragraph(n)
+        text, marks = window(found.text if found else "", spans)
         if doc.is_section:
             url = self.urls.for_ui(ui_lang).section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
                                                     highlight=" ".join(sorted(terms)))
@@ -366,8 +406,11 @@ class SearchService:
             themes=list(hit.themes) if hit.themes is not None else list(doc.themes),
             url=url,
             paragraph=n,
-            snippet=snippet(found.text if found else "", spans),
+            snippet=mark(text, marks),
             score=round(hit.score, 4),
+            snippet_text=text,
+            marks=marks,
+            entered=(self.backend.site().get("entered") or {}).get(doc.path),
         )
 
     def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str,

@@ -85,6 +85,10 @@ class Urls:
     def api_section(self, lang: str, operation: str, year: int | str, section: str) -> str:
         return self.path(f"/api/sections/{lang}/{operation}/{year}/{section}")
 
+    def feed(self, pairs: Pairs = ()) -> str:
+        """The Atom feed of a search (its parameters as SearchParams.pairs gives them; no page, no `ui`)."""
+        return self.path("/feed.atom") + _query((name, value) for name, value in pairs if name not in ("page", "ui"))
+
     def openapi(self) -> str:
         return self.path("/api/openapi.json")
 

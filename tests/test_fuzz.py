@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from kb.engine.schema import FACET_FIELDS
 from kb.model import REPORT_KINDS, SECTIONS
+from tests.contract import check
 from tests.support import build, copy_content
 
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "200"))
@@ -161,7 +162,9 @@ def make_client(site: Path, testing: bool = True):  # noqa: ANN201
 @pytest.fixture(scope="module")
 def client(site: Path):  # noqa: ANN201
     """TESTING on: an exception in a view fails the test with its traceback instead of becoming a 500 page."""
-    return make_client(site)
+    made = make_client(site)
+    OPENAPI.update(made.get("/api/openapi.json").get_json())
+    return made
 
 
 @pytest.fixture(scope="module")
@@ -181,9 +184,15 @@ HIT_KEYS = {"doc_id", "kind", "title", "operation", "operation_label", "year", "
 FACET_VALUE_KEYS = {"value", "label", "count", "selected", "toggle_url"}
 
 
+OPENAPI: dict = {}  # the served /api/openapi.json, once the client is made
+
+
 def check_api_answer(response) -> dict:  # noqa: ANN001
-    """200 with the documented shape, or 400 (414 for an over-long query string) with exactly {"error", "reason"}."""
+    """200 with the documented shape, or 400 (414 for an over-long query string) with exactly {"error", "reason"};
+    a 200 or 400 is also validated against the OpenAPI document's schema."""
     assert response.status_code in (200, 400, 414), response.status_code
+    if OPENAPI and response.status_code != 414:
+        check(OPENAPI, "/api/search", response)
     assert response.mimetype == "application/json"
     data = json.loads(response.get_data(as_text=True))
     if response.status_code != 200:

@@ -30,11 +30,11 @@ from typing import Any
 # generation's files change shape: a build over an index made under another version is a full build.
 # 3: posting sidecars (kb.engine.postings). 4: every generation carries its site data (kb-site.json, kb.engine.site):
 # a generation built before it has none, so the next build is a full one (the web answers 503 until then).
-# 3: posting sidecars (kb.engine.postings). 4: every generation carries its site data (kb-site.json, kb.engine.site):
-# a generation built before it has none, so the next build is a full one (the web answers 503 until then).
 # 5: paragraph positions and paragraph themes (kb.engine.paragraphs); editor's notes stored with sections.
 # 6: the original source (source_url, source_retrieved) stored with sections and in the site data.
-ANALYSIS_VERSION = "6"
+# 7: each manifest record keeps `entered` (when its file was first indexed, kept across builds, full ones too) and
+# the site data maps every indexed file to it (`entered`), for the feeds' dates.
+ANALYSIS_VERSION = "7"
 
 LINK = "index"
 LOCK = "index.lock"

@@ -41,6 +41,7 @@ class StoredDocument:
     translated_from: str | None = None
     paragraphs: tuple[StoredParagraph, ...] = field(default_factory=tuple)
     notes: tuple[tuple[int, str], ...] = ()  # (¶n, an editor's note on it)
+    path: str = ""  # the file it came from, relative to content/
 
     @property
     def is_section(self) -> bool:
@@ -77,6 +78,7 @@ def decode(fields: Mapping[str, Any]) -> StoredDocument:
         source=fields.get("source") or "",
         source_url=fields.get("source_url") or None,
         source_retrieved=fields.get("source_retrieved") or None,
+        path=fields.get("path") or "",
         translated_from=fields.get("translated_from"),
         paragraphs=tuple(_paragraph(p) for p in fields.get("paragraphs") or ()),
         notes=tuple((int(n), str(text)) for n, text in fields.get("notes") or ()),

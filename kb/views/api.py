@@ -46,7 +46,7 @@ def search_csv() -> Any:
     columns = ["id", "kind", "title", "operation", "year", "section", "lang", "report", "themes", "url", "paragraph",
                "score", "snippet"]
     rows = [[h.doc_id, h.kind, h.title, h.operation, h.year, h.section, h.lang, h.report, " ".join(h.themes),
-             public_url(h.url), h.paragraph, h.score, h.snippet.striptags()] for h in page.hits]
+             public_url(h.url), h.paragraph, h.score, h.snippet_text] for h in page.hits]
     return Response(to_csv(columns, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kb-search.csv"'})
 
@@ -61,4 +61,5 @@ def section(lang: str, operation: str, year: int, section: str) -> Any:
 
 @bp.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(openapi_document(PER_PAGE_MAX))
+    labels = service().labels
+    return jsonify(openapi_document(PER_PAGE_MAX, list(labels.themes), list(labels.operations)))

@@ -13,13 +13,12 @@ from flask import Blueprint, Response, abort, jsonify
 from kb.csvfile import to_csv
 from kb.current import service, urls
 from kb.figure_charts import change_of
-from kb.figures_model import OperationFigures, site_figures
+from kb.figures_model import DATASETS, OperationFigures, site_figures
 from kb.labels import Labels
 from kb.urls import Urls
 
 bp = Blueprint("downloads", __name__)
 
-DATASETS = ("key-figures", "people-of-concern", "population-types", "budget", "budget-by-pillar")
 
 
 def operation_figures(operation: str) -> OperationFigures | None:
