@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.engine.stored import decode
+from kb.engine.stored import StoredDocument, decode
 from kb.labels import Labels
 from kb.render import RenderedParagraph, render_paragraphs
 from kb.urls import Urls
@@ -37,6 +37,15 @@ class SectionPage:
     notes: dict[int, list[str]] = field(default_factory=dict)  # ¶n -> the editor's notes on it
     raw_paragraphs: list[tuple[int, str]] = field(default_factory=list)
     path: str = ""  # the section's address on the site
+    permalinks: dict[int, str] = field(default_factory=dict)  # ¶n -> its permalink's path (`…/p/<ref>`)
+    retired_ids: tuple[str, ...] = ()  # identifiers of paragraphs removed from it
+    original: tuple[str, str] | None = None  # a translation's original, when indexed: (its language, its title)
+    stored: StoredDocument | None = None
+
+    def find(self, ref: str) -> RenderedParagraph | None:
+        """The paragraph a permalink or a selection names (its identifier or number: StoredDocument.find)."""
+        found = self.stored.find(ref) if self.stored else None
+        return next((p for p in self.paragraphs if found and p.n == found.n), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,7 +65,8 @@ class SectionPage:
             "other_language": self.other_lang,
             "other_years": [{"year": y, "url": u} for y, u in self.other_years],
             "paragraphs": [
-                {"n": n, "anchor": f"p{n}", "text": text, "themes": p.themes}
+                {"n": n, "id": p.id, "anchor": p.anchor, "permalink": self.permalinks.get(n), "text": text,
+                 "themes": p.themes}
                 for (n, text), p in zip(self.raw_paragraphs, self.paragraphs, strict=True)
             ],
         }
@@ -81,13 +91,16 @@ def load_section(
         country=list(doc.country), paragraphs=render_paragraphs(doc.paragraphs, lang, terms),
         themes=[(t, labels.label("theme", t, ui_lang)) for t in doc.themes],
         raw_paragraphs=[(p.n, p.text) for p in doc.paragraphs],
-        path=urls.section_path(lang, operation, year, section),
+        path=urls.section_path(lang, operation, year, section), retired_ids=doc.retired_ids, stored=doc,
     )
+    page.permalinks = {p.n: urls.paragraph_path(lang, operation, year, section, p.ref) for p in page.paragraphs}
     for n, note in doc.notes:
         page.notes.setdefault(n, []).append(note)
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:
             page.other_lang = urls.section(other.lang, operation, year, section)
+            if other.lang == doc.translated_from:
+                page.original = (other.lang, other.title)
     same = map(decode, backend.documents(operation=operation, section=section, lang=lang))
     page.other_years = sorted((d.year, urls.section(lang, operation, d.year, section)) for d in same if d.year != year)
     return page

@@ -290,7 +290,7 @@ class SearchService:
         found = doc.paragraph(n)
         if doc.is_section:
             url = self.urls.for_ui(ui_lang).section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
-                                    highlight=" ".join(sorted(terms)))
+                                    anchor=found.anchor if found else None, highlight=" ".join(sorted(terms)))
         else:
             url = self.urls.for_ui(ui_lang).operation(doc.lang, doc.operation, year=doc.year)  # in its own language
         return SearchHit(

@@ -30,7 +30,7 @@ from typing import Any
 # generation's files change shape: a build over an index made under another version is a full build.
 # 3: posting sidecars (kb.engine.postings). 4: every generation carries its site data (kb-site.json, kb.engine.site):
 # a generation built before it has none, so the next build is a full one (the web answers 503 until then).
-ANALYSIS_VERSION = "5"  # 5: editor's notes stored with sections; 4: kb-site.json
+ANALYSIS_VERSION = "6"  # 6: paragraph identifiers; 5: editor's notes stored with sections; 4: kb-site.json
 
 LINK = "index"
 LOCK = "index.lock"

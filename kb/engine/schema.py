@@ -249,8 +249,9 @@ def build_schema() -> Schema:
         body_en=TEXT(analyzer=en, phrase=True),  # the text is stored once, in `paragraphs`
         title_fr=TEXT(analyzer=fr, stored=True, field_boost=2.0, phrase=True),
         body_fr=TEXT(analyzer=fr, phrase=True),
-        paragraphs=STORED(),  # list of (n, text, themes, kind)
+        paragraphs=STORED(),  # list of (n, text, themes, kind, stable identifier or None)
         notes=STORED(),  # list of (n, editor's note on paragraph n)
+        retired_ids=STORED(),  # identifiers of paragraphs removed from the section
         source=STORED(),
         translated_from=STORED(),
         n_paragraphs=STORED(),
