@@ -38,7 +38,7 @@ class SectionPage:
     raw_paragraphs: list[tuple[int, str]] = field(default_factory=list)
     path: str = ""  # the section's address on the site
     permalinks: dict[int, str] = field(default_factory=dict)  # ¶n -> its permalink's path (`…/p/<ref>`)
-    retired_ids: tuple[str, ...] = ()  # identifiers of paragraphs removed from it
+    retired_ids: tuple[str, ...] = ()  # identifiers of paragraphs removed from it (in either language)
     original: tuple[str, str] | None = None  # a translation's original, when indexed: (its language, its title)
     stored: StoredDocument | None = None
 
@@ -99,6 +99,7 @@ def load_section(
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:
             page.other_lang = urls.section(other.lang, operation, year, section)
+            page.retired_ids += other.retired_ids  # a section's identifiers are retired in both languages at once
             if other.lang == doc.translated_from:
                 page.original = (other.lang, other.title)
     same = map(decode, backend.documents(operation=operation, section=section, lang=lang))

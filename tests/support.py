@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from html import unescape
 from pathlib import Path
+from typing import Any
 
 from indexer.build import build_index
 
@@ -26,3 +29,23 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def landing(client: Any, permalink: str) -> tuple[str | None, str]:
+    """Follow a paragraph permalink as a browser would: the plain text of the paragraph it lands on (None when it
+    lands on the section as a whole) and the page's notice ("" when there is none)."""
+    response = client.get(permalink)
+    assert response.status_code == 302, (permalink, response.status_code)
+    location = response.headers["Location"]
+    page = client.get(location)
+    assert page.status_code == 200, location
+    html = page.get_data(as_text=True)
+    notice = re.search(r'<div class="message notice"[^>]*>(.*?)</div>', html, re.S)
+    said = " ".join(re.sub(r"<[^>]+>", "", notice.group(1)).split()) if notice else ""
+    if "#" not in location:
+        return None, unescape(said)
+    anchor = location.rsplit("#", 1)[1]
+    para = re.search(rf'<div class="para[^"]*" id="{re.escape(anchor)}"[^>]*>.*?<p>(.*?)</p>', html, re.S)
+    assert para, (location, "no paragraph with that anchor")
+    text = re.sub(r'<span class="bullet"[^>]*>.*?</span>\s*', "", para.group(1))
+    return unescape(re.sub(r"<[^>]+>", "", text)).strip(), unescape(said)
