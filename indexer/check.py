@@ -624,9 +624,11 @@ def run_check(content: Path) -> int:
         return 1
     langs = ", ".join(f"{sum(s.lang == lang for s in scan.sections):,} {lang}" for lang in LANGS)
     drafts = sum(section.draft for section in scan.sections)
+    bare = sum(not any(p.id for p in section.paragraphs) for section in scan.sections)
+    without = f"; {bare:,} without paragraph identifiers, which kb ids adds" if bare else ""
     click.echo(f"kb check: {_plural(scan.documents, 'document')} ({langs}; {_plural(drafts, 'draft')}), "
                f"{_plural(scan.figures, 'figures file')}, {_plural(len(scan.context.operations or {}), 'operation')}"
-               ": no problems")
+               f": no problems{without}")
     return 0
 
 

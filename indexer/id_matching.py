@@ -1,12 +1,13 @@
 """Keeping paragraph identifiers across a re-import: each paragraph of the new text takes the identifier of the old
 paragraph it continues, found by text similarity, so that a link made before still lands on it.
 
-Similarity is measured on words (lower-cased, punctuation aside): twice the length of the longest common
-subsequence of words over the total number of words (`rapidfuzz`'s Indel similarity on word lists). The pairs are
-taken best first: identical texts, then the most similar, each old and each new paragraph used once; a tie goes to
-the pair whose positions are closest, so identical paragraphs keep their order. A pair less similar than
-`THRESHOLD` is no match: the new paragraph is new (a fresh identifier), the old one was removed (its identifier is
-retired). Reordering costs nothing: positions only break ties.
+First the paragraphs that did not change, in order: the longest common subsequence of the old and new texts (so
+that paragraphs with the same text keep their order whatever was inserted or removed around them). Then the others
+by similarity, measured on words (lower-cased, punctuation aside): twice the length of the longest common
+subsequence of words over the total number of words (`rapidfuzz`'s Indel similarity on word lists). These pairs are
+taken best first, each old and each new paragraph used once; a tie goes to the pair whose positions are closest. A
+pair less similar than `THRESHOLD` is no match: the new paragraph is new (a fresh identifier), the old one was
+removed (its identifier is retired). Reordering costs nothing: positions only break ties.
 
 `keep_ids` applies this to a document `kb import` is about to replace: the old file's paragraphs and retired
 identifiers are read from disk, and fresh identifiers avoid every one the section has used in either language.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import yaml
@@ -44,19 +46,25 @@ def similarity(a: str, b: str) -> float:
 def match_ids(old: Sequence[tuple[str | None, str]], new: Sequence[str], threshold: float = THRESHOLD,
               ) -> list[str | None]:
     """For each new text, the identifier of the old paragraph (identifier, text) it continues, or None."""
+    kept: list[str | None] = [None] * len(new)
+    taken_old: set[int] = set()
+    unchanged = SequenceMatcher(None, [text for _, text in old], list(new), autojunk=False)
+    for block in unchanged.get_matching_blocks():
+        for i, j in zip(range(block.a, block.a + block.size), range(block.b, block.b + block.size), strict=True):
+            if old[i][0] is not None:
+                kept[j] = old[i][0]
+                taken_old.add(i)
     new_words = [words(text) for text in new]
     candidates = []
     for i, (identifier, old_text) in enumerate(old):
-        if identifier is None:
+        if identifier is None or i in taken_old:
             continue
         mine = words(old_text)
         for j, new_text in enumerate(new):
             score = 1.0 if old_text == new_text else Indel.normalized_similarity(mine, new_words[j])
-            if score >= threshold:
+            if kept[j] is None and score >= threshold:
                 candidates.append((-score, abs(i - j), i, j))
     candidates.sort()
-    kept: list[str | None] = [None] * len(new)
-    taken_old: set[int] = set()
     for _score, _distance, i, j in candidates:
         if i not in taken_old and kept[j] is None:
             kept[j] = old[i][0]

@@ -157,6 +157,9 @@ def test_match_ids_follows_rewording_and_reordering() -> None:
            "UNHCR registered 17,041 refugees in the Menaka and Gao regions during the year.",
            "Same text.", "Same text."]
     assert match_ids(old, new) == ["cc2cc", None, "aa2aa", "dd2dd", "ee2ee"]  # bb2bb was removed
+    twins = [("aa2aa", "First."), ("dd2dd", "Same text."), ("ee2ee", "Same text."), ("ff2ff", "Last.")]
+    assert match_ids(twins, ["Same text.", "Same text.", "Last."]) == ["dd2dd", "ee2ee", "ff2ff"]  # order kept
+    assert match_ids(twins, ["First.", "Same text.", "New.", "Same text."]) == ["aa2aa", "dd2dd", None, "ee2ee"]
 
 
 def test_a_reimport_keeps_identifiers_and_retires_the_removed_ones(tmp_path: Path) -> None:
