@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -177,9 +177,14 @@ def cited(page: SectionPage, paragraph: RenderedParagraph | None, urls: Urls, ab
         lang, title = page.original
         there = (lang, page.operation, page.year, page.section)
         there_url = urls.paragraph_path(*there, ref) if ref else urls.section_path(*there)
-        original = Original(lang, title, absolute(there_url))
-    return Cited(page.operation, page.operation_label, page.year, page.section, page.title, page.lang,
-                 page.report_label, absolute(url), accessed, paragraph.n if paragraph else None, ref, original)
+        original = Original(lang, _line(title), absolute(there_url))
+    return Cited(page.operation, _line(page.operation_label), page.year, page.section, _line(page.title), page.lang,
+                 _line(page.report_label), absolute(url), accessed, paragraph.n if paragraph else None, ref, original)
+
+
+def _line(text: str) -> str:
+    """One line: a line break in a title would end a RIS field and start a forged one."""
+    return " ".join(text.split())
 
 
 def entry(cited: Cited, urls: Urls) -> dict[str, Any]:
@@ -190,7 +195,19 @@ def entry(cited: Cited, urls: Urls) -> dict[str, Any]:
             "downloads": {extension: urls.citation(*address, extension, cited.ref) for extension in FORMATS}}
 
 
+# The page's script makes a paragraph's citation from one template: the citation of a stand-in paragraph whose number
+# and reference are these marks, replaced in every string by the paragraph's (they occur nowhere else). The page then
+# weighs the same whatever the number of its paragraphs.
+N_MARK, REF_MARK = 987654321, "kbparagraphref"
+
+
 def cite_block(page: SectionPage, urls: Urls, absolute: Callable[[str], str], accessed: date) -> dict[str, Any]:
-    """The Cite block's choices for the page's script: the section, and each paragraph by its `ref`."""
-    return {"section": entry(cited(page, None, urls, absolute, accessed), urls),
-            "paragraphs": {p.ref: entry(cited(page, p, urls, absolute, accessed), urls) for p in page.paragraphs}}
+    """The Cite block's choices for the page's script: the section; a paragraph's, as a template with the marks to
+    replace; each paragraph's reference -> its number."""
+    block: dict[str, Any] = {"section": entry(cited(page, None, urls, absolute, accessed), urls),
+                             "marks": {"n": str(N_MARK), "ref": REF_MARK},
+                             "paragraphs": {p.ref: p.n for p in page.paragraphs}}
+    if page.paragraphs:
+        stand_in = replace(page.paragraphs[0], n=N_MARK, id=REF_MARK)
+        block["paragraph"] = entry(cited(page, stand_in, urls, absolute, accessed), urls)
+    return block

@@ -45,6 +45,12 @@ def test_clicking_a_pilcrow_cites_that_paragraph(new_context: Callable[..., Brow
         f"{base_url}/en/mali/2020/unmet-needs/p/{ref}")
     expect(page.locator("#cite-download-ris")).to_have_attribute("href", f"{SECTION}/p/{ref}/cite.ris")
     expect(page.locator(".para.selected")).to_have_attribute("data-n", "4")
+    served = page.context.new_page()  # the script's citation is, to the letter, the one the server writes
+    served.goto(f"{SECTION}?para={ref}")
+    for block in ("#cite-link", *FORMATS, "#cite-what"):
+        shown = [p.locator(block).input_value() if block == "#cite-link" else p.locator(block).inner_text()
+                 for p in (page, served)]
+        assert shown[0] == shown[1], block
 
     other = page.locator(".para[data-n='2'] .pilcrow")
     other.click()

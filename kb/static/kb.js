@@ -40,9 +40,13 @@ document.addEventListener("DOMContentLoaded", () => {
     const choices = JSON.parse(citeData.textContent);
     const what = document.getElementById("cite-what");
     const whole = document.getElementById("cite-section");
+    const marks = choices.marks;
+    const fill = (value, ref, n) => (typeof value === "string"
+      ? value.split(marks.ref).join(ref).split(marks.n).join(n)
+      : Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, fill(inner, ref, n)])));
     const show = (ref) => {
-      const choice = ref ? choices.paragraphs[ref] : choices.section;
-      if (!choice) return false;
+      if (ref && !(ref in choices.paragraphs)) return false;
+      const choice = ref ? fill(choices.paragraph, ref, String(choices.paragraphs[ref])) : choices.section;
       document.getElementById("cite-link").value = choice.permalink;
       for (const key of ["plain", "bibtex", "ris", "csl"]) document.getElementById("cite-" + key).textContent = choice[key];
       for (const ext of ["ris", "bib", "json"]) document.getElementById("cite-download-" + ext).href = choice.downloads[ext];

@@ -71,10 +71,10 @@ def section_page(lang: str, operation: str, year: int, section: str) -> str:
     if page is None or request.path != page.path:  # one address per section: not /02020/, not non-ASCII digits
         abort(404)
     chosen = selection(page, request.args.get("para", ""))
-    english, accessed = as_cited(page), cite.today()
-    block = cite.cite_block(english, urls().for_ui(None), public_url, accessed)
-    shown = block["paragraphs"][chosen.paragraph.ref] if chosen.paragraph else block["section"]
-    meta = cite.highwire(cite.cited(english, chosen.paragraph, urls().for_ui(None), public_url, accessed))
+    english, accessed, builder = as_cited(page), cite.today(), urls().for_ui(None)
+    block = cite.cite_block(english, builder, public_url, accessed)
+    selected = cite.cited(english, chosen.paragraph, builder, public_url, accessed)
+    shown, meta = cite.entry(selected, builder), cite.highwire(selected)
     return render_template("section.html", page=page, permalink=shown["permalink"], cite=shown, cite_data=block,
                            selection=chosen, meta=meta, canonical=public_url(page.path), notes=page.notes)
 
