@@ -5,6 +5,7 @@ positional `/p/N` keep working; malformed paragraph addresses are 404."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,19 @@ def test_older_links_and_odd_addresses(site: tuple[Path, Path, FlaskClient]) -> 
         assert client.get(f"/en/{SECTION}/p/{odd}").status_code == 404, odd
     assert client.get(f"/en/mali/2020/no-such-section/p/{third}").status_code == 404
     assert client.get(f"/en/{SECTION}/p/{third}/").status_code == 404
+
+
+def test_a_section_without_identifiers_is_linked_by_position(tmp_path: Path) -> None:
+    """Older or hand-written files still work: their permalinks name paragraphs by number until kb ids is run."""
+    content = copy_content(tmp_path / "content")
+    for lang in ("en", "fr"):
+        path = content / f"{SECTION}.{lang}.md"
+        path.write_text(re.sub(r" \{#[a-z0-9]{5}\}$", "", path.read_text(encoding="utf-8"), flags=re.M),
+                        encoding="utf-8")
+    build(content, tmp_path / "instance")
+    client = create_app({"TESTING": True}, instance_path=tmp_path / "instance").test_client()
+    assert permalinks(client, "fr") == {f"/fr/{SECTION}/p/{n}": None for n in range(1, 6)}
+    assert client.get(f"/fr/{SECTION}/p/2").headers["Location"] == f"/fr/{SECTION}?para=2#p2"
+    assert landing(client, f"/fr/{SECTION}/p/2")[0].startswith("Les besoins en infrastructures scolaires")
+    html = client.get(f"/fr/{SECTION}?para=2").get_data(as_text=True)
+    assert f'value="http://localhost/fr/{SECTION}/p/2"' in html and 'id="p2" data-ref="2" data-n="2"' in html
