@@ -35,9 +35,9 @@ document.addEventListener("DOMContentLoaded", () => {
   outline(paragraphOf(location.hash) || document.querySelector(".para.marked"));
   // Paragraph citations: the ¶ mark selects its paragraph (without JavaScript it is the paragraph's permalink, whose
   // page cites the paragraph); the Cite block then names that paragraph, in every format, from the page's data.
-  const citeData = document.getElementById("cite-data");
-  if (citeData) {
-    const choices = JSON.parse(citeData.textContent);
+  const citeBlock = document.getElementById("cite-block");  // its choices are data, not an inline script (CSP)
+  if (citeBlock) {
+    const choices = JSON.parse(citeBlock.dataset.choices);
     const what = document.getElementById("cite-what");
     const whole = document.getElementById("cite-section");
     const marks = choices.marks;
