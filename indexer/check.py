@@ -32,6 +32,7 @@ from typing import Any
 
 import click
 
+from indexer import paragraph_ids
 from indexer.content import (
     Problem,
     display_path,
@@ -198,9 +199,17 @@ def check_file(path: Path, content: Path, context: CheckContext | None = None) -
     section = section_from(path, meta, body, body_line, digest)
     _notes, wrong = parse_notes(meta.get(NOTES_FIELD), len(section.paragraphs))
     problems += [Problem(shown, lines.get(NOTES_FIELD, 1), message) for message in wrong]
+    problems += _id_problems(shown, section, meta, lines)
     if not section.draft:
         problems += _body_problems(shown, section, body_line)
     return section, problems
+
+
+def _id_problems(shown: str, section: Section, meta: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+    """Paragraph identifiers: well formed, one per paragraph or none at all, unique, never a retired one."""
+    found = paragraph_ids.document_problems([p.id for p in section.paragraphs], meta.get("retired_ids") or [])
+    return [Problem(shown, section.paragraphs[n - 1].line if n else lines.get("retired_ids", 1), message)
+            for n, message in found]
 
 
 def _relative(path: Path, content: Path) -> tuple[str, ...]:
@@ -407,6 +416,8 @@ def record_of(section: Section) -> dict[str, Any]:
         "kinds": "".join("l" if para.kind == "li" else "p" for para in section.paragraphs),
         "translated_from": section.translated_from,
         "draft": section.draft,
+        "ids": [para.id or "" for para in section.paragraphs],
+        "retired_ids": list(section.retired_ids),
     }
 
 
@@ -516,7 +527,20 @@ def _pair_paragraphs(records: dict[str, dict[str, Any]], shown: dict[str, str], 
         names = {"p": "a paragraph", "l": "a list item"}
         return [Problem(shown[translation], 1, f"¶{n} is {names[kinds[n - 1]]} here but {names[other_kinds[n - 1]]} "
                                                f"in its twin {shown[original]}")]
-    return []
+    return _pair_ids(records, shown, translation, original)
+
+
+def _pair_ids(records: dict[str, dict[str, Any]], shown: dict[str, str], translation: str,
+              original: str) -> list[Problem]:
+    """A paragraph and its translation share their identifier; neither keeps one the other retired."""
+    mine = [i or None for i in records[translation].get("ids") or []]
+    theirs = [i or None for i in records[original].get("ids") or []]
+    problems = [Problem(shown[translation], 1, message)
+                for message in paragraph_ids.pair_problems(mine, theirs, shown[original])]
+    for rel, ids, other in ((translation, mine, original), (original, theirs, translation)):
+        problems += [Problem(shown[rel], 1, message) for message in paragraph_ids.retired_in_twin(
+            ids, records[other].get("retired_ids") or [], shown[other])]
+    return problems
 
 
 # ----------------------------------------------------------------------------------------------- the whole folder
@@ -652,9 +676,11 @@ def run_check(content: Path, require_twins: bool = False) -> int:
     langs = ", ".join(f"{sum(s.lang == lang for s in scan.sections):,} {lang}" for lang in LANGS)
     drafts = sum(section.draft for section in scan.sections)
     alone = f"; {_plural(len(notices), 'section')} in one language only" if notices else ""
+    bare = sum(not any(p.id for p in section.paragraphs) for section in scan.sections)
+    without = f"; {bare:,} without paragraph identifiers, which kb ids adds" if bare else ""
     click.echo(f"kb check: {_plural(scan.documents, 'document')} ({langs}; {_plural(drafts, 'draft')}{alone}), "
                f"{_plural(scan.figures, 'figures file')}, {_plural(len(scan.context.operations or {}), 'operation')}"
-               ": no problems")
+               f": no problems{without}")
     return 0
 
 

@@ -22,6 +22,7 @@ import yaml
 
 from indexer.notes import FIELD as NOTES_FIELD
 from indexer.notes import parse_notes
+from indexer.paragraph_ids import split_id
 from kb.markdown import markdown_parser
 from kb.model import Paragraph, Section
 
@@ -60,7 +61,8 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 
 
 def split_paragraphs(body: str, first_line: int = 1) -> list[Paragraph]:
-    """Number the body's paragraphs: each top-level paragraph, and each list item, is one paragraph."""
+    """Number the body's paragraphs: each top-level paragraph, and each list item, is one paragraph; a trailing
+    `{#id}` is its identifier (indexer.paragraph_ids), taken off its text."""
     lines = body.split("\n")
     paragraphs: list[Paragraph] = []
     depth = 0
@@ -81,7 +83,10 @@ def split_paragraphs(body: str, first_line: int = 1) -> list[Paragraph]:
                 text = _strip_marker(text, token.info, marker)
             else:
                 kind = "p"
-            paragraphs.append(Paragraph(n=len(paragraphs) + 1, text=text, kind=kind, line=first_line + start))
+            text, identifier = split_id(text)
+            last = next((i for i in range(end - 1, start, -1) if lines[i].strip()), start)
+            paragraphs.append(Paragraph(n=len(paragraphs) + 1, text=text, kind=kind, line=first_line + start,
+                                        id=identifier, last_line=first_line + last))
     return paragraphs
 
 
@@ -136,6 +141,7 @@ def section_from(path: Path, meta: dict[str, Any], body: str, body_line: int, di
         translated_from=meta.get("translated_from"),
         draft=bool(meta.get("draft", False)),
         notes=[(note.paragraph, note.text) for note in parse_notes(meta.get(NOTES_FIELD))[0]],
+        retired_ids=[str(i) for i in meta.get("retired_ids") or []],
         body=body,
         content_hash=digest,
     )

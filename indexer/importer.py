@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from indexer.content import content_hash, load_yaml_file, split_paragraphs
+from indexer.id_matching import keep_ids
 from indexer.pagetext import (
     CONTRIBUTIONS_NOTE,
     Item,
@@ -34,6 +35,7 @@ from indexer.pagetext import (
     parse_page,
     slugify,
 )
+from indexer.paragraph_ids import escape_lookalike, with_id
 from indexer.provenance import Origin, source_fields
 from kb.model import FRONT_MATTER_ORDER, SECTIONS, figures_path, is_slug, section_path
 
@@ -196,12 +198,18 @@ def escape_start(text: str) -> str:
     return "\\" + text if _BLOCK_START.match(text) else text
 
 
-def render_body(items: list[Item]) -> str:
-    """Paragraphs separated by one blank line; consecutive bullets as consecutive `- ` lines."""
+def paragraph_text(item: Item) -> str:
+    """An item's text as the body holds it: escaped where Markdown would read it as something else."""
+    return escape_start(escape_lookalike(item.text))
+
+
+def render_body(items: list[Item], ids: list[str] | None = None) -> str:
+    """Paragraphs separated by one blank line; consecutive bullets as consecutive `- ` lines; each paragraph's
+    identifier at its end (`{#k3f9a}`) when `ids` are given."""
     blocks: list[str] = []
     previous = None
-    for item in items:
-        text = escape_start(item.text)
+    for k, item in enumerate(items):
+        text = paragraph_text(item) if ids is None else with_id(paragraph_text(item), ids[k])
         if item.kind == "li" and previous == "li":
             blocks[-1] += f"\n- {text}"
         else:
@@ -220,6 +228,17 @@ def sign(fields: dict[str, Any], body: str) -> bytes:
     """The document with `import_checksum`: the sha256 of its bytes without that line."""
     digest = content_hash(render_document(fields, body))
     return render_document({**fields, "import_checksum": f"sha256:{digest}"}, body)
+
+
+def resign(data: bytes) -> bytes:
+    """A file the importer wrote, then changed by a tool that keeps it "untouched" (kb ids): signed again."""
+    end = data.find(b"\n---\n", 3)
+    match = _CHECKSUM_LINE.search(data, 0, end + 1 if end > 0 else len(data))
+    if not match:
+        return data
+    unsigned = data[: match.start()] + data[match.end() :]
+    line = f"import_checksum: sha256:{content_hash(unsigned)}\n".encode()
+    return data[: match.start()] + line + data[match.end() :]
 
 
 def checksum_state(data: bytes) -> str:
@@ -333,22 +352,30 @@ def build_outputs(page: Page, target: Target, content: Path, source: str, years:
                   origin: Origin | None = None) -> tuple[list[Output], list[str]]:
     """Every file to write, rendered; plus warnings about paragraph numbering. `origin` says where the page was read
     (its address and date: indexer.provenance), recorded in every file."""
-    outputs, warnings, planned = [], [], []
-    for section in page.sections:
+    warnings: list[str] = []
+    planned: dict[int, tuple[Path, dict, str]] = {}  # page order -> (path, fields, body); English first
+    assigned: dict[tuple[str, int], list[str]] = {}  # (slug, year) -> identifiers given to the English
+    for order, section in sorted(enumerate(page.sections), key=lambda item: item[1].lang != "en"):
         if not section.items:
             continue
         year = section_year(section, target, *years)
-        body = render_body(section.items)
+        path = section_path(content, target.slug, year, section.slug, section.lang)
+        twin = section_path(content, target.slug, year, section.slug, "fr" if section.lang == "en" else "en")
+        key = f"{target.slug}/{year}/{section.slug}"
+        kept = keep_ids(path, key, [paragraph_text(item) for item in section.items], twin,
+                        assigned.get((section.slug, year)) if section.lang != "en" else None)
+        assigned.setdefault((section.slug, year), kept.ids)
+        body = render_body(section.items, kept.ids)
         if len(split_paragraphs(body)) != len(section.items):
             warnings.append(f"{section.slug}: the Markdown body does not split into {len(section.items)} paragraphs")
-        path = section_path(content, target.slug, year, section.slug, section.lang)
-        planned.append((path, section_fields(section, target, year, source), body))
+        fields = section_fields(section, target, year, source) | ({"retired_ids": kept.retired} if kept.retired else {})
+        planned[order] = (path, fields, body)
     figures_at = None
     if page.has_figures and target.figures_year is not None:
         figures_at = figures_path(content, target.slug, target.figures_year)
-    recorded = source_fields(origin, [path for path, _, _ in planned] + ([figures_at] if figures_at else []))
-    for path, fields, body in planned:
-        outputs.append(Output(path, sign({**fields, **recorded}, body), "section"))
+    files = [planned[order] for order in sorted(planned)]  # the page's order
+    recorded = source_fields(origin, [path for path, _, _ in files] + ([figures_at] if figures_at else []))
+    outputs = [Output(path, sign({**fields, **recorded}, body), "section") for path, fields, body in files]
     if figures_at is not None:
         outputs.append(_figures_output(page, target, content, source, recorded))
     if target.new_operation:

@@ -47,10 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path
     app.json.sort_keys = False  # JSON in the order the API documents it
 
     from kb import current
-    from kb.views import api, compare, downloads, feeds, limits, operations, pages, responses, sections
+    from kb.views import api, citations, compare, downloads, feeds, limits, operations, pages, responses, sections
 
     current.init_app(app)
-    for blueprint in (limits.bp, responses.bp, pages.bp, sections.bp, api.bp, operations.bp, downloads.bp, compare.bp,
-                      feeds.bp):
+    for blueprint in (limits.bp, responses.bp, pages.bp, sections.bp, citations.bp, api.bp, operations.bp,
+                      downloads.bp, compare.bp, feeds.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,4 +1,4 @@
-"""The `kb` command: import, check, themes, index, search, serve. Each command calls the module that owns its job."""
+"""The `kb` command: import, check, ids, themes, index, search, serve. Each calls the module that owns its job."""
 
 from __future__ import annotations
 
@@ -67,6 +67,15 @@ def check_command(require_twins: bool, content: Path) -> None:
     from indexer.check import run_check
 
     sys.exit(run_check(content, require_twins=require_twins))
+
+
+@main.command("ids")
+@CONTENT_OPTION
+def ids_command(content: Path) -> None:
+    """Give every paragraph without an identifier one (the same in a document and its translation)."""
+    from indexer.ids_command import run_ids
+
+    sys.exit(run_ids(content))
 
 
 @main.command("themes")

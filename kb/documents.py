@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.engine.stored import decode
+from kb.engine.stored import StoredDocument, decode
 from kb.labels import Labels
 from kb.model import LANGS
 from kb.render import RenderedParagraph, render_paragraphs
@@ -41,6 +41,15 @@ class SectionPage:
     path: str = ""  # the section's address on the site
     source_url: str | None = None  # the imported page's public address (the original source), when known
     source_retrieved: str | None = None  # the date that page was read (ISO YYYY-MM-DD), when known
+    permalinks: dict[int, str] = field(default_factory=dict)  # ¶n -> its permalink's path (`…/p/<ref>`)
+    retired_ids: tuple[str, ...] = ()  # identifiers of paragraphs removed from it (in either language)
+    original: tuple[str, str] | None = None  # a translation's original, when indexed: (its language, its title)
+    stored: StoredDocument | None = None
+
+    def find(self, ref: str) -> RenderedParagraph | None:
+        """The paragraph a permalink or a selection names (its identifier or number: StoredDocument.find)."""
+        found = self.stored.find(ref) if self.stored else None
+        return next((p for p in self.paragraphs if found and p.n == found.n), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,7 +71,8 @@ class SectionPage:
             "other_language": self.other_lang,
             "other_years": [{"year": y, "url": u} for y, u in self.other_years],
             "paragraphs": [
-                {"n": n, "anchor": f"p{n}", "text": text, "themes": p.themes}
+                {"n": n, "id": p.id, "anchor": p.anchor, "permalink": self.permalinks.get(n), "text": text,
+                 "themes": p.themes}
                 for (n, text), p in zip(self.raw_paragraphs, self.paragraphs, strict=True)
             ],
         }
@@ -87,14 +97,18 @@ def load_section(
         country=list(doc.country), paragraphs=render_paragraphs(doc.paragraphs, lang, terms),
         themes=[(t, labels.label("theme", t, ui_lang)) for t in doc.themes],
         raw_paragraphs=[(p.n, p.text) for p in doc.paragraphs],
-        path=urls.section_path(lang, operation, year, section),
+        path=urls.section_path(lang, operation, year, section), retired_ids=doc.retired_ids, stored=doc,
         source_url=doc.source_url, source_retrieved=doc.source_retrieved,
     )
+    page.permalinks = {p.n: urls.paragraph_path(lang, operation, year, section, p.ref) for p in page.paragraphs}
     for n, note in doc.notes:
         page.notes.setdefault(n, []).append(note)
     for other in map(decode, backend.documents(translation_key=page.translation_key)):
         if other.lang != lang and other.is_section:
             page.other_lang = urls.section(other.lang, operation, year, section)
+            page.retired_ids += other.retired_ids  # a section's identifiers are retired in both languages at once
+            if other.lang == doc.translated_from:
+                page.original = (other.lang, other.title)
             if page.source_url is None:  # a translation that does not repeat its original's source
                 page.source_url, page.source_retrieved = other.source_url, other.source_retrieved
     if page.other_lang is None:  # a section in one language only: offer the other language's texts

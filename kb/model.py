@@ -75,6 +75,7 @@ FRONT_MATTER: dict[str, tuple[bool, tuple[type, ...]]] = {
     "translated_from": (False, (str,)),
     "draft": (False, (bool,)),
     "notes": (False, (list,)),  # editor's notes on paragraphs: indexer.notes
+    "retired_ids": (False, (list,)),  # identifiers of paragraphs removed since: never given again (indexer.ids)
     "import_checksum": (False, (str,)),
 }
 # The order in which fields are written, so that files are stable byte for byte.
@@ -94,19 +95,35 @@ def is_slug(value: str) -> bool:
     return bool(SLUG_RE.match(value))
 
 
+# A paragraph's stable identifier (docs/content-format.md): five lower-case letters and digits, a letter first and at
+# least one digit (so it is never a word, nor an id of the page's own elements), never `p` and four digits (the
+# positional anchors `#p1`, `#p2`, … are kept for older links).
+PARAGRAPH_ID = r"[a-z][a-z0-9]{4}"
+PARAGRAPH_ID_RE = re.compile(rf"^{PARAGRAPH_ID}$")
+POSITIONAL_RE = re.compile(r"^p\d+$")
+
+
+def is_paragraph_id(value: str) -> bool:
+    """A well-formed paragraph identifier (`k3f9a`)."""
+    return bool(PARAGRAPH_ID_RE.match(value)) and any(c.isdigit() for c in value) and not POSITIONAL_RE.match(value)
+
+
 @dataclass
 class Paragraph:
     """One numbered paragraph (a prose paragraph or one list item): the unit researchers cite (`#p3`)."""
 
     n: int
-    text: str  # Markdown source of the paragraph, without the list marker
+    text: str  # Markdown source of the paragraph, without the list marker and without its identifier
     kind: str = "p"  # "p" or "li"
     line: int = 0  # 1-based line in the file where it starts
     themes: list[str] = field(default_factory=list)
+    id: str | None = None  # its stable identifier (`{#k3f9a}` at its end in the file), None in files without them
+    last_line: int = 0  # 1-based line in the file where it ends (where its identifier is written)
 
     @property
     def anchor(self) -> str:
-        return f"p{self.n}"
+        """Its anchor on the section page: the stable identifier, else the position (`p3`)."""
+        return self.id or f"p{self.n}"
 
 
 @dataclass
@@ -130,6 +147,7 @@ class Section:
     translated_from: str | None = None
     draft: bool = False
     notes: list[tuple[int, str]] = field(default_factory=list)  # (¶n, editor's note)
+    retired_ids: list[str] = field(default_factory=list)  # identifiers of paragraphs removed since
     body: str = ""
     content_hash: str = ""
 

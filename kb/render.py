@@ -46,10 +46,17 @@ class RenderedParagraph:
     html: Markup
     themes: list[str]
     marked: bool
+    id: str | None = None  # its stable identifier, None in documents without them
 
     @property
     def anchor(self) -> str:
-        return f"p{self.n}"
+        """Its anchor on the page: the stable identifier, else `p3` (`#p3` reaches every paragraph too)."""
+        return self.id or f"p{self.n}"
+
+    @property
+    def ref(self) -> str:
+        """How its permalink names it: the identifier, else its number."""
+        return self.id or str(self.n)
 
 
 def render_paragraphs(
@@ -59,7 +66,7 @@ def render_paragraphs(
     out = []
     for para in paragraphs:
         html = _MD.renderInline(para.text, {"terms": terms or set(), "lang": lang})
-        out.append(RenderedParagraph(para.n, para.kind, Markup(html), list(para.themes), "<mark>" in html))
+        out.append(RenderedParagraph(para.n, para.kind, Markup(html), list(para.themes), "<mark>" in html, para.id))
     return out
 
 

@@ -389,6 +389,7 @@ class SearchService:
         text, marks = window(found.text if found else "", spans)
         if doc.is_section:
             url = self.urls.for_ui(ui_lang).section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
+                                                    anchor=found.anchor if found else None,
                                                     highlight=" ".join(sorted(terms)))
         else:
             url = self.urls.for_ui(ui_lang).operation(doc.lang, doc.operation, year=doc.year)  # in its own language

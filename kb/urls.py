@@ -8,7 +8,7 @@ relative to the site's root; `absolute()` makes a full URL for permalinks, citat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 Pairs = Iterable[tuple[str, str]]
 DEFAULT_UI = "en"  # the interface language of pages that have no language of their own
@@ -56,11 +56,31 @@ class Urls:
         return self.path(f"/{lang}/{operation}/{year}/{section}")
 
     def section(self, lang: str, operation: str, year: int | str, section: str, *, paragraph: int | None = None,
-                highlight: str = "") -> str:
-        """A link to a section page; `paragraph` adds its `#pN` anchor, `highlight` the analysed words to mark."""
-        pairs = self._ui(lang) + ([("hl", highlight)] if highlight else [])
+                anchor: str | None = None, selected: str | None = None, highlight: str = "") -> str:
+        """A link to a section page: `anchor` adds `#<anchor>` (a paragraph's: its identifier, else `p3`; or
+        `paragraph` N for `#pN`), `selected` the paragraph its Cite block names (`para=`, a paragraph's `ref`),
+        `highlight` the analysed words to mark."""
+        pairs = self._ui(lang) + ([("para", selected)] if selected else []) + ([("hl", highlight)] if highlight else [])
         url = self.section_path(lang, operation, year, section) + _query(pairs)
-        return f"{url}#p{paragraph}" if paragraph is not None else url
+        anchor = anchor or (f"p{paragraph}" if paragraph is not None else None)
+        return f"{url}#{quote(anchor)}" if anchor else url
+
+    def paragraph_path(self, lang: str, operation: str, year: int | str, section: str, ref: str) -> str:
+        """The permalink of a paragraph, `/<lang>/<operation>/<year>/<section>/p/<ref>` (`ref`: its identifier, or
+        its number in a document without identifiers): it reaches the server, which sends the reader to the
+        paragraph, or to the section with a notice when the paragraph was removed."""
+        return self.section_path(lang, operation, year, section) + f"/p/{quote(ref, safe='')}"
+
+    def paragraph(self, lang: str, operation: str, year: int | str, section: str, ref: str) -> str:
+        """A link to a paragraph's permalink from a page in this builder's interface language (the ¶ mark)."""
+        return self.paragraph_path(lang, operation, year, section, ref) + _query(self._ui(lang))
+
+    def citation(self, lang: str, operation: str, year: int | str, section: str, extension: str,
+                 ref: str | None = None) -> str:
+        """The citation of a section (or of its paragraph `ref`) as a file: `cite.ris`, `cite.bib`, `cite.json`."""
+        base = self.paragraph_path(lang, operation, year, section, ref) if ref else self.section_path(
+            lang, operation, year, section)
+        return f"{base}/cite.{extension}"
 
     def operation(self, lang: str, operation: str, *, year: int | None = None) -> str:
         """An operation page; `year` jumps to that year's key figures."""

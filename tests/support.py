@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -34,3 +36,23 @@ def serious_violations(axe: Any, page: Any) -> list[str]:
     violations = axe.run(page).response["violations"]
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def landing(client: Any, permalink: str) -> tuple[str | None, str]:
+    """Follow a paragraph permalink as a browser would: the plain text of the paragraph it lands on (None when it
+    lands on the section as a whole) and the page's notice ("" when there is none)."""
+    response = client.get(permalink)
+    assert response.status_code == 302, (permalink, response.status_code)
+    location = response.headers["Location"]
+    page = client.get(location)
+    assert page.status_code == 200, location
+    html = page.get_data(as_text=True)
+    notice = re.search(r'<div class="message notice"[^>]*>(.*?)</div>', html, re.S)
+    said = " ".join(re.sub(r"<[^>]+>", "", notice.group(1)).split()) if notice else ""
+    if "#" not in location:
+        return None, unescape(said)
+    anchor = location.rsplit("#", 1)[1]
+    para = re.search(rf'<div class="para[^"]*" id="{re.escape(anchor)}"[^>]*>.*?<p>(.*?)</p>', html, re.S)
+    assert para, (location, "no paragraph with that anchor")
+    text = re.sub(r'<span class="bullet"[^>]*>.*?</span>\s*', "", para.group(1))
+    return unescape(re.sub(r"<[^>]+>", "", text)).strip(), unescape(said)

@@ -55,12 +55,13 @@ def test_the_editors_note_sits_under_its_paragraph(
     new_context: Callable[..., BrowserContext], js: bool, width: str,
 ) -> None:
     page = french_page(new_context, js, width, "/fr/mali/2020/population-trends")
-    note = page.locator("#p1 .editor-note")
+    note = page.locator(".para[data-n='1'] .editor-note")
     expect(note).to_be_visible()
     expect(note.locator(".editor-note-label")).to_have_text(f"Note de la rédaction{NNBSP}:")
     expect(note).to_contain_text("Nigériens")
-    expect(page.locator("#p1 > p").first).to_contain_text("Nigérians")  # the text itself follows the source
-    paragraph, shown = page.locator("#p1 > p").first.bounding_box(), note.bounding_box()
+    text = page.locator(".para[data-n='1'] > p").first
+    expect(text).to_contain_text("Nigérians")  # the text itself follows the source
+    paragraph, shown = text.bounding_box(), note.bounding_box()
     assert paragraph and shown and shown["y"] >= paragraph["y"] + paragraph["height"] - 1  # under it
 
 

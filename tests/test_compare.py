@@ -52,11 +52,14 @@ def test_a_section_and_its_translation_pair_paragraph_n_with_paragraph_n(client:
     en, fr = paragraphs(client, "en/mali/2020/unmet-needs"), paragraphs(client, "fr/mali/2020/unmet-needs")
     assert len(en) == len(fr) >= 3
     assert rows(html) == [(p["n"], [str(p["n"]), str(p["n"])]) for p in en]
-    for row in ROW.findall(html):
-        n = int(row[0])
-        assert f'href="/en/mali/2020/unmet-needs#p{n}"' in row[2]
-        assert f'href="/fr/mali/2020/unmet-needs?ui=en#p{n}"' in row[2]  # French text, English interface
+    for row, para, twin in zip(ROW.findall(html), en, fr, strict=True):
+        anchor = para["id"]  # a paragraph and its translation share their identifier, which the links name
+        assert anchor and twin["id"] == anchor
+        assert f'href="/en/mali/2020/unmet-needs#{anchor}"' in row[2]
+        assert f'href="/fr/mali/2020/unmet-needs?ui=en#{anchor}"' in row[2]  # French text, English interface
         assert '<td lang="en"' in row[2] and '<td lang="fr"' in row[2]
+    heads = re.findall(r'<th scope="col" data-side="[ab]">(.*?)</th>', html, re.S)
+    assert "translation by kb" not in heads[0] and "unofficial translation by kb" in heads[1]  # the French is kb's
 
 
 def test_extra_paragraphs_face_an_empty_cell(client: FlaskClient) -> None:

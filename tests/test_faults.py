@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -74,8 +75,9 @@ def add_word(content: Path, word: str, n: int) -> None:
     """Append `word` to an English paragraph (a different one each time), keeping the file valid."""
     files = sorted(content.glob("mali/2020/*.en.md"))
     path = files[n % len(files)]
-    text = path.read_text(encoding="utf-8").rstrip("\n")
-    path.write_text(f"{text[:-1]} {word}{text[-1]}\n", encoding="utf-8")
+    text, identifier = re.fullmatch(r"(.*?)((?: \{#[a-z0-9]+\})?)", path.read_text(encoding="utf-8").rstrip("\n"),
+                                    re.S).groups()  # the word goes before the paragraph's identifier
+    path.write_text(f"{text[:-1]} {word}{text[-1]}{identifier}\n", encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------ SIGKILL

@@ -86,7 +86,7 @@ def test_the_one_language_corpus_checks_with_notices_and_indexes_every_section(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len([line for line in lines if ": notice: no " in line]) == 42
-    assert lines[-1].endswith("42 sections in one language only), 6 figures files, 3 operations: no problems")
+    assert "42 sections in one language only), 6 figures files, 3 operations: no problems" in lines[-1]
     assert kb("check", "--content", str(content), "--require-twins").exit_code == 1
     app = create_app({"TESTING": True}, instance_path=instance)
     answer = app.test_client().get("/api/search?per_page=1&section=unmet-needs").get_json()
@@ -125,7 +125,7 @@ def test_check_notes_the_missing_twin_and_require_twins_makes_it_an_error(french
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == (f"{shown}:1: notice: no English twin (mali/2019/unmet-needs.en.md); "
                                              "the section is published in French only")
-    assert "1 section in one language only" in result.output and result.output.endswith("no problems\n")
+    assert "1 section in one language only" in result.output and ": no problems" in result.output
     strict = kb("check", "--content", str(content), "--require-twins")
     assert strict.exit_code == 1
     assert strict.output.splitlines() == [

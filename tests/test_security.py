@@ -83,7 +83,8 @@ def hostile_content(root: Path) -> Path:
     content = copy_content(root)
     for lang, paragraph in (("en", EN_PARAGRAPH), ("fr", FR_PARAGRAPH)):
         path = content / f"mali/2020/unmet-needs.{lang}.md"
-        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + paragraph + "\n", encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + paragraph + " {#xss55}\n",
+                        encoding="utf-8")  # a paragraph added by hand, with an identifier like the others
         set_front_matter(content / f"mali/2020/operational-context.{lang}.md", title=HOSTILE_TITLE[lang],
                          source=HOSTILE_SOURCE)
     edit(content / "operations.yaml", "  en: Mali", f"  en: '{HOSTILE_LABEL}'")

@@ -34,7 +34,8 @@ from typing import Any
 # 6: the original source (source_url, source_retrieved) stored with sections and in the site data.
 # 7: each manifest record keeps `entered` (when its file was first indexed, kept across builds, full ones too) and
 # the site data maps every indexed file to it (`entered`), for the feeds' dates.
-ANALYSIS_VERSION = "7"
+# 8: paragraph identifiers stored with paragraphs (and retired ones with sections).
+ANALYSIS_VERSION = "8"
 
 LINK = "index"
 LOCK = "index.lock"

@@ -287,8 +287,9 @@ def build_schema() -> Schema:
         title_fr=TEXT(analyzer=fr, stored=True, field_boost=2.0, phrase=True),
         body_fr=TEXT(analyzer=fr, phrase=True),
         paragraph_theme=TEXT(analyzer=ParagraphTags(), phrase=True),  # per paragraph: PARAGRAPH_MARK and themes
-        paragraphs=STORED(),  # list of (n, text, themes, kind)
+        paragraphs=STORED(),  # list of (n, text, themes, kind, stable identifier or None)
         notes=STORED(),  # list of (n, editor's note on paragraph n)
+        retired_ids=STORED(),  # identifiers of paragraphs removed from the section
         source=STORED(),
         source_url=STORED(),  # the page's public address, when known
         source_retrieved=STORED(),  # the date it was read (ISO), when known

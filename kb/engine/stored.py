@@ -1,8 +1,8 @@
 """The one decoder of a stored document: the fields a backend returns -> a `StoredDocument` with typed values.
 
 Search hits, section pages, operation pages and the terminal all read stored documents through `decode`, so the
-encoding of a field (themes as a comma-separated keyword, paragraphs as (n, text, themes, kind) tuples, the title in
-`title_<lang>`) is known here and in kb.engine.schema only.
+encoding of a field (themes as a comma-separated keyword, paragraphs as (n, text, themes, kind, id) tuples, the title
+in `title_<lang>`) is known here and in kb.engine.schema only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,17 @@ class StoredParagraph:
     text: str  # Markdown source
     themes: tuple[str, ...] = ()
     kind: str = "p"  # "p" or "li"
+    id: str | None = None  # its stable identifier (docs/content-format.md), None in documents without them
+
+    @property
+    def anchor(self) -> str:
+        """Its anchor on the section page and in links: the stable identifier, else its position (`p3`)."""
+        return self.id or f"p{self.n}"
+
+    @property
+    def ref(self) -> str:
+        """How its permalink path names it (`.../p/<ref>`): the identifier, else its number."""
+        return self.id or str(self.n)
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class StoredDocument:
     paragraphs: tuple[StoredParagraph, ...] = field(default_factory=tuple)
     notes: tuple[tuple[int, str], ...] = ()  # (¶n, an editor's note on it)
     path: str = ""  # the file it came from, relative to content/
+    retired_ids: tuple[str, ...] = ()  # identifiers of paragraphs removed from the section since
 
     @property
     def is_section(self) -> bool:
@@ -50,6 +62,14 @@ class StoredDocument:
     def paragraph(self, n: int) -> StoredParagraph | None:
         return next((p for p in self.paragraphs if p.n == n), None)
 
+    def find(self, ref: str) -> StoredParagraph | None:
+        """The paragraph a permalink names: by its identifier (`k3f9a`), or by its number (`3`, `p3`) — a number
+        only in a document whose paragraphs have no identifiers or for an old `#p3` link."""
+        ref = ref[1:] if ref[:1] == "p" and ref[1:].isdigit() else ref
+        if ref.isdigit():
+            return self.paragraph(int(ref))
+        return next((p for p in self.paragraphs if p.id == ref), None)
+
 
 def _split(value: Any) -> tuple[str, ...]:
     return tuple(v for v in (value or "").split(",") if v)
@@ -57,7 +77,8 @@ def _split(value: Any) -> tuple[str, ...]:
 
 def _paragraph(raw: Sequence[Any]) -> StoredParagraph:
     themes = tuple(raw[2]) if len(raw) > 2 and raw[2] else ()
-    return StoredParagraph(int(raw[0]), str(raw[1]), themes, raw[3] if len(raw) > 3 else "p")
+    return StoredParagraph(int(raw[0]), str(raw[1]), themes, raw[3] if len(raw) > 3 else "p",
+                           raw[4] if len(raw) > 4 and raw[4] else None)
 
 
 def decode(fields: Mapping[str, Any]) -> StoredDocument:
@@ -82,4 +103,5 @@ def decode(fields: Mapping[str, Any]) -> StoredDocument:
         translated_from=fields.get("translated_from"),
         paragraphs=tuple(_paragraph(p) for p in fields.get("paragraphs") or ()),
         notes=tuple((int(n), str(text)) for n, text in fields.get("notes") or ()),
+        retired_ids=tuple(str(i) for i in fields.get("retired_ids") or ()),
     )
