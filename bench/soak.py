@@ -1,7 +1,7 @@
 """Soak: at least 100,000 generated hostile requests against kb served by waitress; no 5xx, none slower than 2 s.
 
     .venv/bin/python bench/soak.py [--requests 100000] [--seconds 1800] [--clients 4] [--server-threads 4]
-                                   [--seed 1] [--content content/] [--slow 2.0] [--include-known-bugs]
+                                   [--seed 1] [--content content/] [--slow 2.0]
 
 It copies the content folder to a temporary folder, builds the index there, serves kb with waitress on 127.0.0.1
 (port 0) in a child process (so the clients do not share its interpreter lock), and sends requests from a few client
@@ -12,8 +12,7 @@ encodings, odd paths), mixed over `/`, `/api/search`, `/api/search.csv`, section
 
 It prints the count, the status histogram, p50/p90/p99/max latency and the slowest requests, and exits 1 on any 5xx,
 any transport error, any response slower than `--slow` seconds, any /api/search answer that is neither 200 nor 400
-JSON, or fewer requests than asked for within the time limit. Inputs that hit a known bug (see KNOWN_500 in
-tests/test_fuzz.py) are left out unless `--include-known-bugs`; the report says how many were left out.
+JSON, or fewer requests than asked for within the time limit.
 """
 
 from __future__ import annotations
@@ -41,12 +40,10 @@ sys.path.insert(0, str(ROOT))
 from tests.test_fuzz import (  # noqa: E402  (the shared hostile vocabulary)
     FIELDS,
     HOSTILE,
-    KNOWN_500,
     KNOWN_FACET_VALUES,
     NUMBERS,
     PARAMS,
     SORT_VALUES,
-    STORED_ONLY_FIELDS,
     SYNTAX,
     UI_VALUES,
     UNKNOWN_PARAMS,
@@ -68,10 +65,8 @@ RAW_QUERY_PARTS = ["&", "=", "%", "%zz", "%0", "+", ";", "q=", "page=", "&&", "=
 class Generator:
     """Random requests from the fuzz vocabulary; deterministic for a seed."""
 
-    def __init__(self, seed: int, include_known_bugs: bool) -> None:
+    def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.include_known_bugs = include_known_bugs
-        self.skipped = 0
 
     def text(self, size: int = 20) -> str:
         rng = self.rng
@@ -117,8 +112,6 @@ class Generator:
                 parts.append(f"{rng.choice(FIELDS)}:{rng.choice('[{')}{bound()} TO {bound()}{rng.choice(']}')}")
             elif kind < 0.85:
                 parts.append(rng.choice(HOSTILE))
-            elif kind < 0.87 and self.include_known_bugs:
-                parts.append(f"{rng.choice(STORED_ONLY_FIELDS)}:{rng.choice(WORDS)}")
             else:
                 parts.append(self.text(8))
         return rng.choice(["", " ", "  "]).join(parts)
@@ -156,19 +149,6 @@ class Generator:
 
     def request(self) -> str:
         """The next request target (path and query string), percent-encoded as a client would send it."""
-        while True:
-            target = self._request()
-            if self.include_known_bugs or not self._known_bug(target):
-                return target
-            self.skipped += 1
-
-    def _known_bug(self, target: str) -> bool:
-        from urllib.parse import parse_qsl, urlsplit
-
-        parts = urlsplit(target)
-        return any(name == "q" and KNOWN_500.search(value) for name, value in parse_qsl(parts.query))
-
-    def _request(self) -> str:
         rng = self.rng
         pick = rng.random()
         if pick < 0.35:
@@ -295,7 +275,6 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--slow", type=float, default=2.0, help="a response slower than this fails (seconds)")
-    parser.add_argument("--include-known-bugs", action="store_true", help="also send inputs of known bugs")
     args = parser.parse_args()
 
     from indexer.build import build_index
@@ -317,7 +296,7 @@ def main() -> int:
             return 1
         port = parent.recv()
         stats, stop = Stats(), threading.Event()
-        generators = [Generator(args.seed * 1000 + i, args.include_known_bugs) for i in range(args.clients)]
+        generators = [Generator(args.seed * 1000 + i) for i in range(args.clients)]
         quotas = [args.requests // args.clients + (i < args.requests % args.clients) for i in range(args.clients)]
         threads = [threading.Thread(target=client, args=(port, g, stats, stop, q, args.slow), daemon=True)
                    for g, q in zip(generators, quotas, strict=True)]
@@ -346,8 +325,6 @@ def main() -> int:
           f"{multiprocessing.cpu_count()} cores, Python {platform.python_version()}")
     print(f"requests: {stats.count:,} in {elapsed:.1f} s ({stats.count / elapsed:,.0f}/s), {args.clients} clients, "
           f"{args.server_threads} server threads, seed {args.seed}")
-    skipped = sum(g.skipped for g in generators)
-    print(f"known-bug inputs left out: {skipped:,}" + (" (--include-known-bugs)" if args.include_known_bugs else ""))
     print("statuses: " + ", ".join(f"{status}: {n:,}" for status, n in sorted(stats.statuses.items())))
     print(f"latency: p50 {percentile(lat, 50) * 1000:.1f} ms, p90 {percentile(lat, 90) * 1000:.1f} ms, "
           f"p99 {percentile(lat, 99) * 1000:.1f} ms, max {max(lat, default=0) * 1000:.1f} ms, "

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes, urlencode
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.engine.schema import FACET_FIELDS
@@ -46,7 +46,6 @@ SYNTAX = ('"', "(", ")", "*", "?", "~", "^", ":", "AND", "OR", "NOT", "and", "or
 FIELDS = ("title", "body", "text", "themes", "theme", "year", "section", "operation", "lang", "report", "kind",
           "doc_id", "path", "country", "translation_key", "content_hash", "title_en", "body_fr", "nosuchfield", "*",
           "TITLE", "_", "0", "é")
-STORED_ONLY_FIELDS = ("paragraphs", "source", "translated_from", "n_paragraphs")  # see test_query_on_a_stored_field
 WORDS = ("refugees", "refugee", "réfugiés", "refugies", "REFUGIÉS", "education", "éducation", "COVID-19", "covid",
          "birth", "certificate", "register", "registration", "Mali", "mali", "2020", "2019", "sécurité", "l'accès",
          "self-reliance", "unmet-needs", "statelessness", "statelesness", "the", "de", "la", "et", "a", "zz",
@@ -70,14 +69,6 @@ NUMBERS = ("", " ", "0", "1", "2", " 1", "1 ", "+1", "-1", "-0", "01", "1.0", "1
            "2020", "1899", "2101", "−1", "٢٠٢٠", "2020\x00", "true", "null", "[]")
 SORT_VALUES = ("relevance", "newest", "oldest", "", "RELEVANCE", "random", "newest ", "year", "-year")
 UI_VALUES = ("en", "fr", "", "de", "EN", "fr-FR", "../en", "<x>")
-# Inputs that once hit a known bug (a STORED-only field, NOT followed by an operator, two ANDNOT/ANDMAYBE in a row:
-# all fixed in kb/whoosh_backend.py). Kept as the shapes bench/soak.py sends more of with --include-known-bugs;
-# nothing is left out of the properties any more.
-OPERATORS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b"
-KNOWN_500_SHAPES = re.compile(r"(?<!\w)(?:" + "|".join(STORED_ONLY_FIELDS) + r"):"
-                              r"|NOT\s+" + OPERATORS + r"|(?:ANDNOT|ANDMAYBE)\s+(?:ANDNOT|ANDMAYBE)\b")
-KNOWN_500 = re.compile(r"(?!)")  # matches nothing: no input is a known bug now
-
 # ------------------------------------------------------------------------------------------------ the strategies
 
 any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
@@ -272,21 +263,15 @@ def follow_tidy(client, response):  # noqa: ANN001, ANN201
     return again
 
 
-def _known_bug(pairs: list[tuple[str, str]]) -> bool:
-    return any(name == "q" and KNOWN_500.search(value) for name, value in pairs)
-
-
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
 def test_api_search_answers_200_with_its_shape_or_400_with_a_reason(client, pairs) -> None:  # noqa: ANN001
-    assume(not _known_bug(pairs))
     check_api_answer(client.get("/api/search", query_string=_query_string(pairs)))
 
 
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
 def test_search_page_never_fails_and_never_echoes_markup(client, baseline, pairs) -> None:  # noqa: ANN001
-    assume(not _known_bug(pairs))
     response = follow_tidy(client, client.get("/", query_string=_query_string(pairs)))
     assert response.status_code in (200, 400, 414)
     assert response.mimetype == "text/html"
@@ -296,7 +281,6 @@ def test_search_page_never_fails_and_never_echoes_markup(client, baseline, pairs
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
 def test_csv_export_answers_csv_or_a_400(client, pairs) -> None:  # noqa: ANN001
-    assume(not _known_bug(pairs))
     response = client.get("/api/search.csv", query_string=_query_string(pairs))
     if response.status_code == 200:
         assert response.mimetype == "text/csv"
@@ -371,7 +355,7 @@ def test_any_path_is_a_page_or_a_4xx(client, segments) -> None:  # noqa: ANN001
     assert response.status_code in (200, 301, 302, 308, 400, 404, 405)
 
 
-# ------------------------------------------------------------------------------------------------ known bugs
+# ---------------------------------------------------------------------------- inputs that once were 500s (93a7c3e)
 
 
 def assert_a_reason_not_a_500(site: Path, q: str) -> None:
