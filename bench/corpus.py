@@ -459,7 +459,7 @@ class Tpl:
     since: int = 0  # first year the sentence can appear (COVID-19 from 2020)
 
 
-def T(en: str, fr: str, since: int = 0) -> Tpl:  # noqa: N802 - a short constructor for the template tables
+def T(en: str, fr: str, since: int = 0) -> Tpl:
     return Tpl(en, fr, since)
 
 

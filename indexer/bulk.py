@@ -144,7 +144,7 @@ def _import_one(path: Path, content: Path, options: Options, mapping: dict[str, 
     except PageError as err:
         _skip(tally, shown, str(err))
         return
-    except Exception as err:  # noqa: BLE001 - a bug met on one page is reported, and the other pages go on
+    except Exception as err:
         _skip(tally, shown, f"internal error in kb import: {type(err).__name__}: {err}")
         return
     for warning in parsed.warnings:

@@ -633,7 +633,7 @@ def _check_file_safely(path: Path, content: Path, context: CheckContext) -> tupl
     """check_file; a bug in the checker is reported against the file, and the other files are still checked."""
     try:
         return check_file(path, content, context)
-    except Exception as err:  # noqa: BLE001 - reported, never hidden
+    except Exception as err:
         return None, [Problem(display_path(path), 1, f"internal error in kb check: {type(err).__name__}: {err}")]
 
 

@@ -110,7 +110,7 @@ def index_command(rebuild: bool, content: Path, instance: Path) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @INSTANCE_OPTION
-def search_command(query: str, years, themes, sections, operations, langs, limit, as_json, instance) -> None:  # noqa: ANN001
+def search_command(query: str, years, themes, sections, operations, langs, limit, as_json, instance) -> None:
     """Search the index from the terminal."""
     from kb.terminal import run_search
 

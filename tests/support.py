@@ -8,7 +8,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-from indexer.build import build_index
+from indexer.build import BuildResult, build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -21,7 +21,7 @@ def copy_content(target: Path) -> Path:
     return target
 
 
-def build(content: Path, instance: Path, rebuild: bool = False):  # noqa: ANN201
+def build(content: Path, instance: Path, rebuild: bool = False) -> BuildResult:
     return build_index(content, instance, rebuild=rebuild)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ def _texts() -> list[tuple[str, str]]:
     return found + [(text, lang) for lang, text in EXTRA.items()]
 
 
-def _tokens(analyzer, text: str, **options) -> list[tuple]:  # noqa: ANN001
+def _tokens(analyzer: Any, text: str, **options: Any) -> list[tuple]:
     return [(t.text, getattr(t, "pos", None), getattr(t, "startchar", None), getattr(t, "endchar", None), t.stopped)
             for t in analyzer(text, **options)]
 

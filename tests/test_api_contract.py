@@ -4,6 +4,7 @@ value; unknown facet values are a 400 with a reason; snippets are plain text wit
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 
 from kb import create_app
 from tests.contract import check
@@ -11,7 +12,7 @@ from tests.support import build, copy_content
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     root = tmp_path_factory.mktemp("contract")
     build(copy_content(root / "content"), root / "instance")
     app = create_app({"CONTENT_DIR": str(root / "content"), "TESTING": True}, instance_path=str(root / "instance"))
@@ -19,7 +20,7 @@ def client(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def openapi(client) -> dict:  # noqa: ANN001
+def openapi(client: FlaskClient) -> dict:
     response = client.get("/api/openapi.json")
     check(response.get_json(), "/api/openapi.json", response)
     return response.get_json()
@@ -32,7 +33,7 @@ SEARCHES = ["", "q=refugees", "q=réfugiés&lang=fr", "q=education&theme=educati
 
 
 @pytest.mark.parametrize("query", SEARCHES)
-def test_every_search_answer_matches_the_schema(client, openapi, query: str) -> None:  # noqa: ANN001
+def test_every_search_answer_matches_the_schema(client: FlaskClient, openapi: dict, query: str) -> None:
     check(openapi, "/api/search", client.get(f"/api/search?{query}"))
     check(openapi, "/api/search.csv", client.get(f"/api/search.csv?{query}"))
     check(openapi, "/feed.atom", client.get(f"/feed.atom?{query}"))
@@ -40,12 +41,12 @@ def test_every_search_answer_matches_the_schema(client, openapi, query: str) -> 
 
 @pytest.mark.parametrize("url", ["/api/sections/en/mali/2020/unmet-needs", "/api/sections/fr/mali/2020/unmet-needs",
                                  "/api/sections/en/mali/1999/unmet-needs"])
-def test_section_answers_match_the_schema(client, openapi, url: str) -> None:  # noqa: ANN001
+def test_section_answers_match_the_schema(client: FlaskClient, openapi: dict, url: str) -> None:
     check(openapi, "/api/sections/{lang}/{operation}/{year}/{section}", client.get(url))
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_figures_answers_match_the_schema(client, openapi, lang: str) -> None:  # noqa: ANN001
+def test_figures_answers_match_the_schema(client: FlaskClient, openapi: dict, lang: str) -> None:
     check(openapi, "/{lang}/{operation}/figures.json", client.get(f"/{lang}/mali/figures.json"))
     check(openapi, "/{lang}/{operation}/figures.json", client.get(f"/{lang}/atlantis/figures.json"))
     for name in openapi["paths"]["/{lang}/{operation}/figures/{name}.csv"]["get"]["parameters"][2]["schema"]["enum"]:
@@ -53,7 +54,7 @@ def test_figures_answers_match_the_schema(client, openapi, lang: str) -> None:  
         assert text.startswith("\ufeff")
 
 
-def test_enumerated_parameters_list_their_values(openapi) -> None:  # noqa: ANN001
+def test_enumerated_parameters_list_their_values(openapi: dict) -> None:
     params = {p["name"]: p["schema"] for p in openapi["paths"]["/api/search"]["get"]["parameters"]}
     assert "key-figures" in params["section"]["items"]["enum"] and "unmet-needs" in params["section"]["items"]["enum"]
     assert params["lang"]["items"]["enum"] == ["en", "fr"]
@@ -64,7 +65,7 @@ def test_enumerated_parameters_list_their_values(openapi) -> None:  # noqa: ANN0
 
 
 @pytest.mark.parametrize("query", ["theme=security", "section=foo", "operation=atlantis", "lang=de", "report=annual"])
-def test_an_unknown_facet_value_is_a_400_naming_it(client, query: str) -> None:  # noqa: ANN001
+def test_an_unknown_facet_value_is_a_400_naming_it(client: FlaskClient, query: str) -> None:
     name, value = query.split("=")
     response = client.get(f"/api/search?{query}")
     assert response.status_code == 400
@@ -72,7 +73,7 @@ def test_an_unknown_facet_value_is_a_400_naming_it(client, query: str) -> None: 
     assert client.get(f"/?{query}").status_code == 400
 
 
-def test_snippets_are_plain_text_with_code_point_marks(client) -> None:  # noqa: ANN001
+def test_snippets_are_plain_text_with_code_point_marks(client: FlaskClient) -> None:
     hits = client.get("/api/search?q=réfugiés&lang=fr").get_json()["hits"]
     assert hits
     for hit in hits:

@@ -78,7 +78,8 @@ def test_editing_themes_yaml_retags_every_file(corpus: tuple[Path, Path]) -> Non
     assert build(content, instance).up_to_date
 
 
-def test_an_index_of_another_analysis_version_is_rebuilt_in_full(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001
+def test_an_index_of_another_analysis_version_is_rebuilt_in_full(corpus: tuple[Path, Path],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     content, instance = corpus
     build(content, instance)
     monkeypatch.setattr("kb.engine.generations.ANALYSIS_VERSION", "older")
@@ -122,7 +123,8 @@ def test_invalid_content_leaves_the_served_index_untouched(corpus: tuple[Path, P
     assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
 
 
-def test_a_build_that_fails_half_way_leaves_a_working_index(corpus: tuple[Path, Path], monkeypatch) -> None:
+def test_a_build_that_fails_half_way_leaves_a_working_index(corpus: tuple[Path, Path],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     content, instance = corpus
     build(content, instance)
     edit(content / "mali/2020/key-achievements.en.md", "solar radios", "solar radios and tablets")
@@ -234,7 +236,7 @@ def test_an_unusable_served_generation_is_replaced_by_a_new_one(corpus: tuple[Pa
 
 
 def test_a_sharded_full_build_equals_a_single_process_one(corpus: tuple[Path, Path], tmp_path: Path,
-                                                        monkeypatch) -> None:  # noqa: ANN001
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Large full builds check and index in one worker per core, each writing a segment: same documents."""
     content, instance = corpus
     monkeypatch.setattr(build_module, "SHARD_ABOVE", 1)
@@ -283,7 +285,8 @@ def test_builds_give_every_segment_its_posting_sidecar(corpus: tuple[Path, Path]
     assert max(counts) > 1 and min(counts[1:]) < max(counts), counts  # segments were added and merged
 
 
-def test_a_sharded_build_with_a_broken_file_changes_nothing(corpus: tuple[Path, Path], monkeypatch) -> None:  # noqa: ANN001
+def test_a_sharded_build_with_a_broken_file_changes_nothing(corpus: tuple[Path, Path],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     content, instance = corpus
     build(content, instance)
     monkeypatch.setattr(build_module, "SHARD_ABOVE", 1)

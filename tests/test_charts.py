@@ -7,6 +7,7 @@ visible marker) and never as zero, and the SVG must be accessible (role, title, 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 import pytest
 
@@ -119,7 +120,7 @@ def test_wrap_keeps_short_labels_and_splits_long_ones_in_two() -> None:
 
 
 @pytest.mark.parametrize("draw", [vertical_bars, horizontal_bars])
-def test_every_value_is_a_bar_with_its_exact_number(draw) -> None:  # noqa: ANN001
+def test_every_value_is_a_bar_with_its_exact_number(draw: Callable[..., str]) -> None:
     svg = parse(draw(CHART))
     assert bars(svg) == {
         ("budget", "2019"): 17.33224968, ("budget", "2020"): 0.0, ("budget", "2021"): 57.59650997,
@@ -128,7 +129,7 @@ def test_every_value_is_a_bar_with_its_exact_number(draw) -> None:  # noqa: ANN0
 
 
 @pytest.mark.parametrize("draw", [vertical_bars, horizontal_bars])
-def test_a_missing_value_has_no_bar_but_a_visible_marker(draw) -> None:  # noqa: ANN001
+def test_a_missing_value_has_no_bar_but_a_visible_marker(draw: Callable[..., str]) -> None:
     svg = parse(draw(CHART))
     assert ("expenditure", "2021") not in bars(svg)
     assert missing(svg) == {("expenditure", "2021"): "n/a"}
@@ -161,7 +162,7 @@ def test_value_labels_are_written_in_the_chart_language() -> None:
 
 
 @pytest.mark.parametrize("draw", [vertical_bars, horizontal_bars])
-def test_the_svg_is_accessible_and_self_contained(draw) -> None:  # noqa: ANN001
+def test_the_svg_is_accessible_and_self_contained(draw: Callable[..., str]) -> None:
     markup = str(draw(CHART))
     svg = parse(markup)
     assert svg.get("role") == "img"

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,7 +122,7 @@ def test_total_facets_and_trend_come_from_one_result_set(service: SearchService,
 
 
 @pytest.fixture(scope="module")
-def client(site: Path):  # noqa: ANN201
+def client(site: Path) -> FlaskClient:
     from kb import create_app
 
     app = create_app({"INSTANCE_PATH": str(site / "instance"), "CONTENT_DIR": str(site / "content"),
@@ -129,7 +130,7 @@ def client(site: Path):  # noqa: ANN201
     return app.test_client()
 
 
-def test_a_year_range_backwards_is_refused_with_its_reason(client) -> None:  # noqa: ANN001
+def test_a_year_range_backwards_is_refused_with_its_reason(client: FlaskClient) -> None:
     api = client.get("/api/search?q=refugees&from=2021&to=2019")
     assert api.status_code == 400 and "after the last" in api.get_json()["reason"]
     html = client.get("/?q=refugees&from=2021&to=2019")
@@ -139,7 +140,7 @@ def test_a_year_range_backwards_is_refused_with_its_reason(client) -> None:  # n
     assert 'class="facet-value' not in html.get_data(as_text=True)
 
 
-def test_a_page_past_the_last_redirects_to_the_last_page_or_is_refused_by_the_api(client) -> None:  # noqa: ANN001
+def test_a_page_past_the_last_redirects_to_the_last_page_or_is_refused_by_the_api(client: FlaskClient) -> None:
     total = client.get("/api/search?q=refugees").get_json()["total"]
     last = -(-total // 10)
     assert total > 10
@@ -152,7 +153,7 @@ def test_a_page_past_the_last_redirects_to_the_last_page_or_is_refused_by_the_ap
     assert client.get(f"/api/search?q=refugees&page={last}").status_code == 200
 
 
-def test_the_api_states_how_facets_combine_and_count(client) -> None:  # noqa: ANN001
+def test_the_api_states_how_facets_combine_and_count(client: FlaskClient) -> None:
     answer = client.get("/api/search?theme=education").get_json()
     assert answer["facet_semantics"]["within_facet"] == "or" and answer["facet_semantics"]["across_facets"] == "and"
     description = client.get("/api/openapi.json").get_json()["paths"]["/api/search"]["get"]["description"]

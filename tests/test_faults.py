@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -196,7 +197,7 @@ def test_sigkill_at_each_step_of_an_incremental_build(site: tuple[Path, Path, in
 
 
 @pytest.fixture()
-def small_disk(tmp_path: Path):  # noqa: ANN201
+def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 3 MB tmpfs mounted on tmp_path/instance (skipped where mount is not permitted)."""
     mount = tmp_path / "instance"
     mount.mkdir()

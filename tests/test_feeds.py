@@ -7,6 +7,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from flask.testing import FlaskClient
 
 from kb import create_app
 from kb.engine import generations
@@ -21,13 +22,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(site: Path):  # noqa: ANN201
+def client(site: Path) -> FlaskClient:
     app = create_app({"CONTENT_DIR": str(site / "content"), "TESTING": True}, instance_path=str(site / "instance"))
     app.config["KB"]["public_url"] = "https://kb.example.org/"
     return app.test_client()
 
 
-def test_a_search_feed_has_one_entry_per_hit_newest_first(client) -> None:  # noqa: ANN001
+def test_a_search_feed_has_one_entry_per_hit_newest_first(client: FlaskClient) -> None:
     hits = client.get("/api/search?q=refugees&sort=newest&per_page=20").get_json()["hits"]
     response = client.get("/feed.atom?q=refugees&per_page=20")
     assert response.status_code == 200 and response.mimetype == "application/atom+xml"
@@ -44,7 +45,7 @@ def test_a_search_feed_has_one_entry_per_hit_newest_first(client) -> None:  # no
     assert [e.tags[0].term for e in feed.entries] == sorted((e.tags[0].term for e in feed.entries), reverse=True)
 
 
-def test_every_value_is_escaped(client) -> None:  # noqa: ANN001
+def test_every_value_is_escaped(client: FlaskClient) -> None:
     response = client.get("/feed.atom", query_string={"q": '<script>"&\x01'})
     assert response.status_code in (200, 400)
     if response.status_code == 200:
@@ -52,13 +53,13 @@ def test_every_value_is_escaped(client) -> None:  # noqa: ANN001
         assert feed.bozo == 0 and "<script>" not in response.get_data(as_text=True)
 
 
-def test_the_search_page_links_its_feed(client) -> None:  # noqa: ANN001
+def test_the_search_page_links_its_feed(client: FlaskClient) -> None:
     html = client.get("/?q=education&lang=fr&page=1").get_data(as_text=True)
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert 'href="/feed.atom?q=education&amp;lang=fr"' in html
 
 
-def test_an_unknown_facet_value_is_a_400_with_a_reason(client) -> None:  # noqa: ANN001
+def test_an_unknown_facet_value_is_a_400_with_a_reason(client: FlaskClient) -> None:
     response = client.get("/feed.atom?theme=security")
     assert response.status_code == 400 and "theme" in response.get_json()["reason"]
 

@@ -23,8 +23,10 @@ from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes, urlencode
 
 import pytest
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.test import TestResponse
 
 from kb.engine.schema import FACET_FIELDS
 from kb.model import REPORT_KINDS, SECTIONS
@@ -142,7 +144,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def make_client(site: Path, testing: bool = True):  # noqa: ANN201
+def make_client(site: Path, testing: bool = True) -> FlaskClient:
     from kb import create_app
 
     app = create_app({"CONTENT_DIR": str(site / "content"),
@@ -151,7 +153,7 @@ def make_client(site: Path, testing: bool = True):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def client(site: Path):  # noqa: ANN201
+def client(site: Path) -> FlaskClient:
     """TESTING on: an exception in a view fails the test with its traceback instead of becoming a 500 page."""
     made = make_client(site)
     OPENAPI.update(made.get("/api/openapi.json").get_json())
@@ -159,7 +161,7 @@ def client(site: Path):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def baseline(client) -> str:  # noqa: ANN001
+def baseline(client: FlaskClient) -> str:
     """Pages without hostile input: a `<...` fragment found here belongs to the templates, not to the input."""
     urls = ["/", "/?q=refugees", "/?q=nothingmatchesthis", "/en/mali/2020/unmet-needs", "/fr/mali/2020/unmet-needs",
             "/?page=-1", "/?q=%22"]
@@ -178,7 +180,7 @@ FACET_VALUE_KEYS = {"value", "label", "count", "selected", "toggle_url"}
 OPENAPI: dict = {}  # the served /api/openapi.json, once the client is made
 
 
-def check_api_answer(response) -> dict:  # noqa: ANN001
+def check_api_answer(response: TestResponse) -> dict:
     """200 with the documented shape, or 400 (414 for an over-long query string) with exactly {"error", "reason"};
     a 200 or 400 is also validated against the OpenAPI document's schema."""
     assert response.status_code in (200, 400, 414), response.status_code
@@ -252,7 +254,7 @@ def _query_string(pairs: list[tuple[str, str]]) -> str:
     return urlencode(pairs)
 
 
-def follow_tidy(client, response):  # noqa: ANN001, ANN201
+def follow_tidy(client: FlaskClient, response: TestResponse) -> TestResponse:
     """The search page tidies a form's empty fields away with a redirect: to this site, and once only."""
     if response.status_code != 302:
         return response
@@ -265,13 +267,15 @@ def follow_tidy(client, response):  # noqa: ANN001, ANN201
 
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
-def test_api_search_answers_200_with_its_shape_or_400_with_a_reason(client, pairs) -> None:  # noqa: ANN001
+def test_api_search_answers_200_with_its_shape_or_400_with_a_reason(client: FlaskClient, pairs: list[tuple[str,
+                                                                    str]]) -> None:
     check_api_answer(client.get("/api/search", query_string=_query_string(pairs)))
 
 
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
-def test_search_page_never_fails_and_never_echoes_markup(client, baseline, pairs) -> None:  # noqa: ANN001
+def test_search_page_never_fails_and_never_echoes_markup(client: FlaskClient, baseline: str, pairs: list[tuple[str,
+                                                         str]]) -> None:
     response = follow_tidy(client, client.get("/", query_string=_query_string(pairs)))
     assert response.status_code in (200, 400, 414)
     assert response.mimetype == "text/html"
@@ -280,7 +284,7 @@ def test_search_page_never_fails_and_never_echoes_markup(client, baseline, pairs
 
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
-def test_csv_export_answers_csv_or_a_400(client, pairs) -> None:  # noqa: ANN001
+def test_csv_export_answers_csv_or_a_400(client: FlaskClient, pairs: list[tuple[str, str]]) -> None:
     response = client.get("/api/search.csv", query_string=_query_string(pairs))
     if response.status_code == 200:
         assert response.mimetype == "text/csv"
@@ -294,7 +298,8 @@ def test_csv_export_answers_csv_or_a_400(client, pairs) -> None:  # noqa: ANN001
        extra=st.lists(param_pair, max_size=4),
        where=st.sampled_from(["/en/mali/2020/unmet-needs", "/fr/mali/2020/unmet-needs", "/api/sections/en/mali/2020"
                               "/unmet-needs", "/en/mali/2020/operational-context"]))
-def test_section_pages_take_any_highlight(client, baseline, hl, extra, where) -> None:  # noqa: ANN001
+def test_section_pages_take_any_highlight(client: FlaskClient, baseline: str, hl: str,
+                                          extra: list[tuple[str, str]], where: str) -> None:
     pairs = [("hl", hl), *extra]
     query_string = _query_string(pairs)
     response = client.get(where, query_string=query_string)
@@ -317,7 +322,7 @@ header_text = st.text(st.characters(max_codepoint=0xFF, exclude_characters="\r\n
        cookie=st.one_of(header_text, st.sampled_from(["fr", "en", "", "de", "fr; kb_lang=en"])),
        where=st.sampled_from(["/", "/?q=refugees", "/api/search?q=refugees", "/en/mali/2020/unmet-needs", "/fr/mali",
                               "/nothing"]))
-def test_any_language_header_or_cookie(client, accept, cookie, where) -> None:  # noqa: ANN001
+def test_any_language_header_or_cookie(client: FlaskClient, accept: str, cookie: str, where: str) -> None:
     response = client.get(where, headers={"Accept-Language": accept, "Cookie": f"kb_lang={cookie}"})
     if where == "/" and response.status_code == 302:  # a bare / may send a French reader to the French page
         assert response.headers["Location"] == "/?ui=fr"
@@ -331,7 +336,7 @@ def test_any_language_header_or_cookie(client, accept, cookie, where) -> None:  
                                                "%ff%fe", "%c0%ae", "%e2%80%ae", "%ed%a0%80", "%f4%90%80%80", "#",
                                                "q=%22", "year=%D9%A2"])), max_size=16).map("".join),
        path=st.sampled_from(["/", "/api/search", "/api/search.csv"]))
-def test_raw_query_strings_with_broken_encodings(client, raw, path) -> None:  # noqa: ANN001
+def test_raw_query_strings_with_broken_encodings(client: FlaskClient, raw: str, path: str) -> None:
     """Bytes that are not UTF-8, lone surrogates encoded as UTF-8, half escapes: decoded or refused, never a 5xx."""
     response = client.get(f"{path}?{raw}")
     if path == "/api/search" or (path == "/api/search.csv" and response.status_code != 200):
@@ -347,7 +352,7 @@ def test_raw_query_strings_with_broken_encodings(client, raw, path) -> None:  # 
                                                     "%252e%252e", "٢٠٢٠", "02020", "\\"]),
                                     any_text.map(lambda t: quote(t, safe="")), astral_text),
                           min_size=1, max_size=6))
-def test_any_path_is_a_page_or_a_4xx(client, segments) -> None:  # noqa: ANN001
+def test_any_path_is_a_page_or_a_4xx(client: FlaskClient, segments: list[str]) -> None:
     # PATH_INFO as a WSGI server hands it over: percent-decoded bytes as latin-1 (a "//" start stays a path)
     path = unquote_to_bytes("/" + "/".join(segments)).decode("latin-1")
     response = client.get("/", environ_overrides={"PATH_INFO": path})

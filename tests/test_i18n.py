@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
@@ -35,7 +36,7 @@ def html_lang(html: str) -> str:
 # ------------------------------------------------------------------------------------------------ the catalogue
 
 
-def po_catalogue():  # noqa: ANN201
+def po_catalogue() -> Catalog:
     with open(CATALOGUE / "messages.po", "rb") as f:
         return read_po(f, locale="fr")
 
@@ -95,8 +96,9 @@ def test_the_committed_mo_is_compiled_from_the_po() -> None:
     fresh.seek(0)
     compiled = read_mo(fresh)
 
-    def pairs(catalogue) -> dict:  # noqa: ANN001
-        def key(value):  # noqa: ANN001, ANN202  # plural ids and strings are lists or tuples
+    def pairs(catalogue: Catalog) -> dict:
+        # plural ids and strings are lists or tuples
+        def key(value: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
             return value if isinstance(value, str) else tuple(value)
 
         return {key(m.id): key(m.string) for m in catalogue if m.id}

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from kb import create_app
 from kb.cli import main
+from tests.conftest import ContentBuilder
 from tests.support import CONTENT, copy_content
 from tests.test_bench_corpus import load_corpus_module
 
@@ -192,7 +193,7 @@ def test_facets_count_the_french_only_section(client: FlaskClient) -> None:
     assert {v["value"]: v["count"] for v in both["facets"]["lang"]} == {"en": 1, "fr": 2}
 
 
-def test_a_key_figure_may_be_written_in_one_language(valid_content: Path, content_builder) -> None:  # noqa: ANN001
+def test_a_key_figure_may_be_written_in_one_language(valid_content: Path, content_builder: ContentBuilder) -> None:
     figure = {"year": 2020, "kind": "year-end", "value": 27, "unit": None, "display": "27",
               "text": {"en": "classrooms were constructed and equipped", "fr": None}}
     path = content_builder.figures(key_figures=[figure])

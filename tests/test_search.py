@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from kb.engine.stored import decode
 from kb.engine.whoosh_backend import WhooshBackend
-from kb.search import ParamError, SearchParams, SearchService
+from kb.search import ParamError, SearchPage, SearchParams, SearchService
 from tests.support import build, copy_content
 
 
@@ -26,7 +26,7 @@ def run(service: SearchService, ui: str = "en", **args) -> object:
     return service.search(SearchParams.from_args(MultiDict(pairs)), ui_lang=ui, base="/")
 
 
-def ids(page) -> list[str]:  # noqa: ANN001
+def ids(page: SearchPage) -> list[str]:
     return [h.doc_id for h in page.hits]
 
 
@@ -177,7 +177,8 @@ def test_a_facet_shows_its_most_frequent_values_and_every_selected_one(service: 
     assert "statelessness" in [v.value for v in themes.values if v.selected]
 
 
-def test_the_whoosh_fallback_lists_only_the_counted_hits(service: SearchService, monkeypatch) -> None:  # noqa: ANN001
+def test_the_whoosh_fallback_lists_only_the_counted_hits(service: SearchService,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """When the vector evaluator cannot take a query, Whoosh scores it, and the filters still hold."""
     from kb.engine import whoosh_backend
 
@@ -195,7 +196,7 @@ def test_the_whoosh_fallback_lists_only_the_counted_hits(service: SearchService,
 # ------------------------------------------------------------------------------- one result set, paragraphs (#12)
 
 
-def facet(page, name: str) -> dict[str, int]:  # noqa: ANN001
+def facet(page: SearchPage, name: str) -> dict[str, int]:
     return {v.value: v.count for v in next(f for f in page.facets if f.name == name).values}
 
 

@@ -22,6 +22,8 @@ from urllib.parse import quote
 
 import pytest
 import yaml
+from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.support import build, copy_content, edit
 
@@ -119,19 +121,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app(site: Path):  # noqa: ANN201
+def app(site: Path) -> Flask:
     from kb import create_app
 
     return create_app({"CONTENT_DIR": str(site / "content")}, instance_path=str(site / "instance"))
 
 
 @pytest.fixture(scope="module")
-def client(app):  # noqa: ANN001, ANN201
+def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
 @pytest.fixture(scope="module")
-def server(app) -> Iterator[str]:  # noqa: ANN001
+def server(app: Flask) -> Iterator[str]:
     """The hostile site served by waitress on 127.0.0.1; yields its base URL."""
     import waitress
 
@@ -288,7 +290,7 @@ def test_interface_language_links_stay_on_the_site(chromium: Any, server: str) -
         context.close()
 
 
-def test_api_and_csv_carry_the_payloads_as_inert_data(client) -> None:  # noqa: ANN001
+def test_api_and_csv_carry_the_payloads_as_inert_data(client: FlaskClient) -> None:
     api = client.get(f"/api/search?q={UNIQUE}")
     assert api.mimetype == "application/json" and api.headers["X-Content-Type-Options"] == "nosniff"
     snippets = " ".join(hit["snippet"] for hit in api.get_json()["hits"])
@@ -354,12 +356,12 @@ RAW_PATHS = ["/en/mali/2020/../2020/unmet-needs/../../../../etc/passwd", "/stati
 
 
 @pytest.mark.parametrize("url", ODD_SECTION_URLS)
-def test_odd_section_urls_are_404(client, url: str) -> None:  # noqa: ANN001
+def test_odd_section_urls_are_404(client: FlaskClient, url: str) -> None:
     assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("path", RAW_PATHS)
-def test_raw_traversal_paths_are_404(client, path: str) -> None:  # noqa: ANN001
+def test_raw_traversal_paths_are_404(client: FlaskClient, path: str) -> None:
     assert client.get("/", environ_overrides={"PATH_INFO": path}).status_code == 404
 
 
@@ -387,7 +389,7 @@ def test_the_same_urls_are_404_through_waitress(server: str) -> None:
 DRAFT_LINK = re.compile(r'href="/(?:en|fr)/(?:mali/2019|atlantis|fr/mali/2021)')
 
 
-def test_drafts_are_reachable_by_no_url(client) -> None:  # noqa: ANN001
+def test_drafts_are_reachable_by_no_url(client: FlaskClient) -> None:
     for url in ("/en/mali/2019/unmet-needs", "/fr/mali/2021/key-achievements", "/en/atlantis/2020/key-achievements",
                 "/fr/atlantis/2020/key-achievements", "/api/sections/en/mali/2019/unmet-needs",
                 "/api/sections/fr/mali/2021/key-achievements", "/api/sections/en/atlantis/2020/key-achievements",
@@ -398,7 +400,7 @@ def test_drafts_are_reachable_by_no_url(client) -> None:  # noqa: ANN001
     assert client.get("/en/mali/2021/key-achievements").status_code == 200  # the published twin
 
 
-def test_drafts_appear_in_no_search_and_no_facet(client) -> None:  # noqa: ANN001
+def test_drafts_appear_in_no_search_and_no_facet(client: FlaskClient) -> None:
     for q in (DRAFT_WORD, f"{DRAFT_WORD[:6]}*", "operation:atlantis", "year:2019", "title:draftonlyword",
               'path:"mali/2019/unmet-needs.en.md"', 'doc_id:"mali/2019/unmet-needs/en"',
               'doc_id:"mali/2021/key-achievements/fr"'):
@@ -421,7 +423,7 @@ def test_drafts_appear_in_no_search_and_no_facet(client) -> None:  # noqa: ANN00
     assert DRAFT_WORD not in csv
 
 
-def test_pages_do_not_link_to_drafts(client) -> None:  # noqa: ANN001
+def test_pages_do_not_link_to_drafts(client: FlaskClient) -> None:
     english_2021 = client.get("/api/sections/en/mali/2021/key-achievements").get_json()
     assert english_2021["other_language"] is None
     unmet = client.get("/api/sections/en/mali/2020/unmet-needs").get_json()

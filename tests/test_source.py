@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from indexer.importer import checksum_state
 from kb import create_app
 from kb.cli import main
+from tests.conftest import ContentBuilder
 from tests.support import SEED, build, copy_content
 
 URL = "https://reporting.unhcr.org/mali-2020?lang=en&y=2020"
@@ -105,7 +106,7 @@ def line_of(path: Path, start: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if line.startswith(start))
 
 
-def test_check_accepts_the_address_and_date(valid_content: Path, content_builder) -> None:  # noqa: ANN001
+def test_check_accepts_the_address_and_date(valid_content: Path, content_builder: ContentBuilder) -> None:
     content_builder.section("mali", 2020, "unmet-needs", "en", source_url=URL, source_retrieved="2024-05-17")
     fr = content_builder.section("mali", 2020, "unmet-needs", "fr")
     fr.write_text(fr.read_text(encoding="utf-8").replace("translated_from: en\n",  # a YAML date, without quotes
@@ -115,7 +116,7 @@ def test_check_accepts_the_address_and_date(valid_content: Path, content_builder
     assert result.exit_code == 0, result.output
 
 
-def test_check_reports_a_bad_address_or_date_at_its_line(valid_content: Path, content_builder) -> None:  # noqa: ANN001
+def test_check_reports_a_bad_address_or_date_at_its_line(valid_content: Path, content_builder: ContentBuilder) -> None:
     en = content_builder.section("mali", 2020, "unmet-needs", "en", source_url="www.unhcr.org/mali",
                                  source_retrieved="2024-02-30")
     fr = content_builder.section("mali", 2020, "unmet-needs", "fr", source_url=URL)

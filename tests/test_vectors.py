@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kb.engine.whoosh_backend import WhooshBackend
@@ -45,7 +47,7 @@ def test_same_documents_and_scores_as_whoosh(backend: WhooshBackend, text: str) 
         assert scores[docnum] == pytest.approx(score, rel=1e-3), (text, searcher.stored_fields(docnum)["doc_id"])
 
 
-def test_sidecar_and_block_reads_equal_whoosh_postings(tmp_path) -> None:  # noqa: ANN001
+def test_sidecar_and_block_reads_equal_whoosh_postings(tmp_path: Path) -> None:
     """Postings from the sidecar and from our block decoder equal Whoosh's own matchers, over many posting blocks."""
     import random
 
@@ -91,7 +93,8 @@ def test_sidecar_and_block_reads_equal_whoosh_postings(tmp_path) -> None:  # noq
 
 
 @pytest.mark.parametrize("text", [q for q in QUERIES if q.startswith('"')])
-def test_phrases_read_narrowly_find_the_same_documents(backend: WhooshBackend, text: str, monkeypatch) -> None:  # noqa: ANN001
+def test_phrases_read_narrowly_find_the_same_documents(backend: WhooshBackend, text: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kb.engine.vectors.NARROW_RATIO", 10**9)  # always read positions for the candidates only
     gen = backend._generation()
     gen.vectors._cache.clear()

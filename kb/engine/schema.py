@@ -95,7 +95,7 @@ class FusedAnalyzer(Composable):
                 self._cache[word] = found
         return found
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # noqa: ANN001
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # type: ignore[no-untyped-def]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if removestops and not chars and not keeporiginal:
@@ -193,7 +193,7 @@ class ParagraphTags(Composable):
     """The analyzer of `paragraph_theme`: one line per paragraph, its tags separated by spaces, each tag a token at
     the paragraph's position (line i -> position i)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # noqa: ANN001
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # type: ignore[no-untyped-def]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for i, line in enumerate(value.split("\n")):
