@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from kb.model import FRONT_MATTER_ORDER, SECTIONS
+from tests.support import CHROMIUM, Site
 
 OPERATIONS = {"mali": {"en": "Mali", "fr": "Mali", "country": ["MLI"]}}
 
@@ -184,12 +186,26 @@ def valid_content(content_builder: ContentBuilder) -> Path:
     return content_builder.root
 
 
+# ------------------------------------------------------------------------------------------------ the built site
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """One copy of content/, built once, and the app over it, shared by the whole run: read it, never change it
+    (`tests.support.clone_site` gives a test a private copy to edit). A change is reported when the run ends."""
+    site = Site.build(tmp_path_factory.mktemp("site"))
+    before = site.fingerprint()
+    yield site
+    after = site.fingerprint()
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    assert not changed, f"a test changed the shared built site (use clone_site to edit a copy): {changed}"
+
+
 # ------------------------------------------------------------------------------------------------ browser fixtures
 # For tests marked `browser` (see /work/shared/design/BROWSER_TESTS.md): pytest-playwright's fixtures drive Debian's
-# chromium (never a downloaded browser); `live_server` serves the app with waitress over an index built in a tmp
-# folder from a copy of content/. One browser and one server per session, started only when a browser test runs.
+# chromium (never a downloaded browser); `live_server` serves the built site with waitress. One browser and one
+# server per session, started only when a browser test runs.
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -202,25 +218,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The app over an index built from a copy of content/ (a Flask app; its folders in `app.config`)."""
-    from kb import create_app
-    from tests.support import build, copy_content
-
-    root = tmp_path_factory.mktemp("live")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    return create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
-
-
-@pytest.fixture(scope="session")
-def live_server(live_site: Any) -> Any:
-    """`http://127.0.0.1:<port>`: waitress serving `live_site` from a daemon thread."""
+def live_server(built_site: Site) -> Iterator[str]:
+    """`http://127.0.0.1:<port>`: waitress serving `built_site` from a daemon thread."""
     import threading
 
     import waitress
 
-    server = waitress.create_server(live_site, host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(built_site.app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

@@ -1,18 +1,30 @@
-"""Shared helpers for tests that need a content folder and a built index (copies of the committed corpus)."""
+"""Shared helpers for tests that need a content folder and a built index (copies of the committed corpus).
+
+`built_site` (a session fixture in conftest.py) is one `Site` for the whole run, read-only; a test that edits content
+or the index takes a private copy with `clone_site` (already built: an edit then needs only an incremental build).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import shutil
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.build import BuildResult, build_index
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SEED = ROOT / "tests" / "seeds" / "000_886a7aa99cc4041e.txt"  # a copy of ../shared/seeds/, so CI has it
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")  # Debian's; the browser tests are skipped without it
 
 
 def copy_content(target: Path) -> Path:
@@ -56,3 +68,50 @@ def landing(client: Any, permalink: str) -> tuple[str | None, str]:
     assert para, (location, "no paragraph with that anchor")
     text = re.sub(r'<span class="bullet"[^>]*>.*?</span>\s*', "", para.group(1))
     return unescape(re.sub(r"<[^>]+>", "", text)).strip(), unescape(said)
+
+
+def make_app(instance: Path, **config: Any) -> Flask:
+    """The app over `instance`'s index, with TESTING on unless `config` says otherwise."""
+    from kb import create_app
+
+    return create_app({"TESTING": True, **config}, instance_path=str(instance))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A copy of content/ (`content`), the index built from it (`instance`), and the app over that index."""
+
+    content: Path
+    instance: Path
+    app: Flask
+
+    @classmethod
+    def build(cls, root: Path) -> Site:
+        content = copy_content(root / "content")
+        build(content, root / "instance")
+        return cls(content, root / "instance", make_app(root / "instance"))
+
+    def client(self) -> FlaskClient:
+        """A test client with its own cookie jar."""
+        return self.app.test_client()
+
+    def fingerprint(self) -> dict[str, str]:
+        """Every file and link under content/ and instance/ with a digest of its bytes (or its link target)."""
+        out = {}
+        for top in (self.content, self.instance):
+            for folder, dirs, files in os.walk(top):  # a link to a folder is listed in `dirs`, and not followed
+                for path in (Path(folder, name) for name in dirs + files):
+                    key = str(path.relative_to(top.parent))
+                    if path.is_symlink():
+                        out[key] = "-> " + os.readlink(path)
+                    elif path.is_file():
+                        out[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return out
+
+
+def clone_site(site: Site, root: Path) -> tuple[Path, Path]:
+    """A private (content, instance) copy of `site` under `root`, index included: a test may edit both."""
+    content, instance = root / "content", root / "instance"
+    shutil.copytree(site.content, content)
+    shutil.copytree(site.instance, instance, symlinks=True)
+    return content, instance

@@ -8,11 +8,10 @@ from types import SimpleNamespace
 import pytest
 from flask.testing import FlaskClient
 
-from kb import create_app
 from kb.render import RenderedParagraph
 from kb.urls import Urls
 from kb.views.compare import pair_paragraphs, reference
-from tests.support import build, copy_content
+from tests.support import Site
 
 
 def compare_url(a: str, b: str) -> str:
@@ -20,12 +19,8 @@ def compare_url(a: str, b: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    root = tmp_path_factory.mktemp("compare")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    app = create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
-    return app.test_client()
+def client(built_site: Site) -> FlaskClient:
+    return built_site.client()
 
 
 ROW = re.compile(r'<tr id="p(\d+)" data-n="\d+"><th scope="row">¶(\d+)</th>(.*?)</tr>', re.S)

@@ -24,7 +24,7 @@ import pytest
 
 from kb.engine.generations import lock as build_lock
 from kb.engine.generations import served as served_generation
-from tests.support import build, copy_content, edit
+from tests.support import Site, clone_site, copy_content, edit
 
 KB = str(Path(sys.executable).with_name("kb"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,11 +65,10 @@ def assert_whole(instance: Path, documents: int, query: str = KNOWN_QUERY) -> in
 
 
 @pytest.fixture()
-def site(tmp_path: Path) -> tuple[Path, Path, int]:
-    """(content, instance, documents): a copy of content/ and a first good build of it."""
-    content = copy_content(tmp_path / "content")
-    result = build(content, tmp_path / "instance")
-    return content, tmp_path / "instance", result.documents
+def site(built_site: Site, tmp_path: Path) -> tuple[Path, Path, int]:
+    """(content, instance, documents): a private copy of the built site, a first good build of content/."""
+    content, instance = clone_site(built_site, tmp_path)
+    return content, instance, served(instance)[1]
 
 
 def add_word(content: Path, word: str, n: int) -> None:
@@ -240,7 +239,7 @@ def test_a_build_that_cannot_fit_fails_in_one_line_and_keeps_the_index(tmp_path:
     assert len(lines) == 1 and "Traceback" not in failed.stderr, failed.stderr
     assert lines[0].startswith("kb index: ") and "No space left on device" in lines[0], lines[0]
     assert assert_whole(small_disk, documents) == 1
-    app = create_app({"CONTENT_DIR": str(content)}, instance_path=str(small_disk))
+    app = create_app(instance_path=str(small_disk))
     answer = app.test_client().get("/api/search", query_string={"q": KNOWN_QUERY})
     assert answer.status_code == 200 and answer.get_json()["total"] >= 1 and answer.get_json()["generation"]
     (small_disk / "ballast").unlink()  # space again: the next build succeeds and cleans up after the failed one

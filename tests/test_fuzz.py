@@ -1,6 +1,6 @@
 """Property tests: hostile, random and malformed request parameters never break kb (see docs/reliability.md).
 
-Over an index built once per module from a copy of content/, with the Flask test client, every parameter of `/`,
+Over the session's built site (a copy of content/ and its index), with the Flask test client, every parameter of `/`,
 `/api/search` and `/api/search.csv` (and `hl` of section pages) gets random Unicode (astral, RTL, NUL, control
 characters), fragments of the query syntax, very long values, repeated and unknown parameters, absurd numbers and
 unknown facet values. Properties:
@@ -19,7 +19,6 @@ import json
 import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes, urlencode
 
 import pytest
@@ -31,7 +30,7 @@ from werkzeug.test import TestResponse
 from kb.engine.schema import FACET_FIELDS
 from kb.model import REPORT_KINDS, SECTIONS
 from tests.contract import check
-from tests.support import build, copy_content
+from tests.support import Site, make_app
 
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -137,27 +136,17 @@ one_bad_param = st.tuples(
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A built instance over a copy of content/: `site/content`, `site/instance`."""
-    root = tmp_path_factory.mktemp("fuzz")
-    build(copy_content(root / "content"), root / "instance")
-    return root
-
-
-def make_client(site: Path, testing: bool = True) -> FlaskClient:
-    from kb import create_app
-
-    app = create_app({"CONTENT_DIR": str(site / "content"),
-                      "TESTING": testing}, instance_path=str(site / "instance"))
-    return app.test_client()
+def client(built_site: Site) -> FlaskClient:
+    """TESTING on: an exception in a view fails the test with its traceback instead of becoming a 500 page."""
+    made = built_site.client()
+    OPENAPI.update(made.get("/api/openapi.json").get_json())
+    return made
 
 
 @pytest.fixture(scope="module")
-def client(site: Path) -> FlaskClient:
-    """TESTING on: an exception in a view fails the test with its traceback instead of becoming a 500 page."""
-    made = make_client(site)
-    OPENAPI.update(made.get("/api/openapi.json").get_json())
-    return made
+def visitor(built_site: Site) -> FlaskClient:
+    """TESTING off: the answer a visitor gets (the traceback goes to the log)."""
+    return make_app(built_site.instance, TESTING=False).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -363,26 +352,25 @@ def test_any_path_is_a_page_or_a_4xx(client: FlaskClient, segments: list[str]) -
 # ---------------------------------------------------------------------------- inputs that once were 500s (93a7c3e)
 
 
-def assert_a_reason_not_a_500(site: Path, q: str) -> None:
-    client = make_client(site, testing=False)  # the answer a visitor gets (the traceback goes to the log)
-    api = client.get("/api/search", query_string={"q": q})
-    page = client.get("/", query_string={"q": q})
+def assert_a_reason_not_a_500(visitor: FlaskClient, q: str) -> None:
+    api = visitor.get("/api/search", query_string={"q": q})
+    page = visitor.get("/", query_string={"q": q})
     assert (api.status_code, page.status_code) == (400, 400)
     assert check_api_answer(api)["reason"]
 
 
 @pytest.mark.parametrize("q", ["paragraphs:x", "source:x", "translated_from:en", "n_paragraphs:1", "a (paragraphs:x)",
                                'paragraphs:"a b"', "source:[a TO b]", "title:paragraphs:x"])
-def test_query_on_a_stored_field(site: Path, q: str) -> None:
-    assert_a_reason_not_a_500(site, q)
+def test_query_on_a_stored_field(visitor: FlaskClient, q: str) -> None:
+    assert_a_reason_not_a_500(visitor, q)
 
 
 @pytest.mark.parametrize("q", ["NOT NOT a", "refugees NOT NOT mali", "NOT OR refugees", "x AND NOT AND y",
                                "(NOT NOT education)", "education OR NOT NOT mali"])
-def test_not_followed_by_an_operator(site: Path, q: str) -> None:
-    assert_a_reason_not_a_500(site, q)
+def test_not_followed_by_an_operator(visitor: FlaskClient, q: str) -> None:
+    assert_a_reason_not_a_500(visitor, q)
 
 
 @pytest.mark.parametrize("q", ["a ANDNOT ANDNOT b", "refugees ANDNOT ANDMAYBE mali", "x ANDMAYBE ANDNOT y"])
-def test_two_binary_operators_in_a_row(site: Path, q: str) -> None:
-    assert_a_reason_not_a_500(site, q)
+def test_two_binary_operators_in_a_row(visitor: FlaskClient, q: str) -> None:
+    assert_a_reason_not_a_500(visitor, q)

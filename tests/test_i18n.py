@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from kb import create_app
 from kb.urls import Urls
-from tests.support import ROOT, build, copy_content, edit
+from tests.support import ROOT, Site, build, clone_site, edit, make_app
 
 CATALOGUE = ROOT / "kb" / "translations" / "fr" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -110,18 +110,17 @@ def test_the_committed_mo_is_compiled_from_the_po() -> None:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(built_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The corpus, plus the unmet needs of a second year (so a section has other years to compare with)."""
-    root = tmp_path_factory.mktemp("i18n")
-    content = copy_content(root / "content")
+    content, instance = clone_site(built_site, tmp_path_factory.mktemp("i18n"))
     (content / "mali" / "2021").mkdir(exist_ok=True)
     for lang in ("en", "fr"):
         later = content / "mali" / "2021" / f"unmet-needs.{lang}.md"
         later.write_text((content / "mali" / "2020" / later.name).read_text(encoding="utf-8"), encoding="utf-8")
         edit(later, "year: 2020", "year: 2021")
         edit(later, "translation_key: mali/2020/unmet-needs", "translation_key: mali/2021/unmet-needs")
-    build(content, root / "instance")
-    return create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
+    build(content, instance)
+    return make_app(instance)
 
 
 @pytest.fixture()

@@ -17,35 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.figures import Figures, load_figures
-from kb import create_app
 from kb.charts import NARROW_NBSP
 from kb.model import PILLARS
-from tests.support import build, copy_content
+from tests.support import Site, build, clone_site, make_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, Path]:
-    root = tmp_path_factory.mktemp("operation")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    app = create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
-    return app, content
+def client(built_site: Site) -> FlaskClient:
+    return built_site.client()
 
 
 @pytest.fixture(scope="module")
-def client(site: tuple[Flask, Path]) -> FlaskClient:
-    return site[0].test_client()
-
-
-@pytest.fixture(scope="module")
-def figures(site: tuple[Flask, Path]) -> Figures:
-    found, problems = load_figures(site[1] / "mali" / "2020" / "figures.yaml")
+def figures(built_site: Site) -> Figures:
+    found, problems = load_figures(built_site.content / "mali" / "2020" / "figures.yaml")
     assert found is not None, problems
     return found
 
@@ -291,12 +280,11 @@ def test_charts_are_accessible_and_the_page_keeps_to_the_csp(pages: dict[str, st
         assert html.count('<table class="data') == 8  # seven charts and the contributions
 
 
-def test_figures_of_a_section_year_that_has_none_are_simply_absent(tmp_path: Path) -> None:
-    content = copy_content(tmp_path / "content")
+def test_figures_of_a_section_year_that_has_none_are_simply_absent(built_site: Site, tmp_path: Path) -> None:
+    content, instance = clone_site(built_site, tmp_path)
     (content / "mali" / "2020" / "figures.yaml").unlink()
-    build(content, tmp_path / "instance")
-    app = create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(tmp_path / "instance"))
-    client = app.test_client()
+    build(content, instance)
+    client = make_app(instance).test_client()
     response = client.get("/en/mali")
     assert response.status_code == 200 and "<svg" not in response.get_data(as_text=True)
     assert client.get("/en/mali/figures.json").status_code == 404
@@ -347,10 +335,10 @@ OVERLAPS = """() => {
 
 
 @pytest.mark.browser
-def test_chart_labels_neither_overlap_nor_clip_in_chromium(site: tuple[Flask, Path]) -> None:
+def test_chart_labels_neither_overlap_nor_clip_in_chromium(built_site: Site) -> None:
     sync_api = _chromium()
     waitress = pytest.importorskip("waitress")
-    server = waitress.create_server(site[0], host="127.0.0.1", port=0)
+    server = waitress.create_server(built_site.app, host="127.0.0.1", port=0)
     threading.Thread(target=server.run, daemon=True).start()
     args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -8,15 +8,12 @@ from werkzeug.datastructures import MultiDict
 from kb.engine.stored import decode
 from kb.engine.whoosh_backend import WhooshBackend
 from kb.search import ParamError, SearchPage, SearchParams, SearchService
-from tests.support import build, copy_content
+from tests.support import Site
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    root = tmp_path_factory.mktemp("search")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    return SearchService(WhooshBackend(root / "instance" / "index"))
+def service(built_site: Site) -> SearchService:
+    return SearchService(WhooshBackend(built_site.instance / "index"))
 
 
 def run(service: SearchService, ui: str = "en", **args) -> object:

@@ -124,7 +124,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(site: Path) -> Flask:
     from kb import create_app
 
-    return create_app({"CONTENT_DIR": str(site / "content")}, instance_path=str(site / "instance"))
+    return create_app(instance_path=str(site / "instance"))
 
 
 @pytest.fixture(scope="module")
@@ -488,7 +488,7 @@ def test_security_headers_on_every_response(server: str) -> None:
 def test_security_headers_without_an_index(tmp_path: Path) -> None:
     from kb import create_app
 
-    client = create_app({"CONTENT_DIR": str(tmp_path)}, instance_path=str(tmp_path / "empty")).test_client()
+    client = create_app(instance_path=str(tmp_path / "empty")).test_client()
     for url in ("/", "/api/search", "/en/mali/2020/unmet-needs"):
         response = client.get(url)
         assert response.status_code == 503, url

@@ -13,16 +13,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer import build as build_module
-from kb import create_app
 from kb.engine import generations
 from kb.engine.site import SiteMissing, read_site, write_site
 from kb.figures_model import OperationFigures
 from kb.views.downloads import DATASETS
-from tests.support import build, copy_content, edit
+from tests.support import Site, build, clone_site, edit, make_app
 
 FIXED_DAY = dt.date(2024, 5, 17)
 
@@ -36,17 +34,12 @@ class _FixedDate(dt.date):
 
 
 @pytest.fixture()
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+def site(built_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A built copy of content/; the default content folder points at it, so nothing can fall back on the repo's."""
-    content = copy_content(tmp_path / "content")
+    content, instance = clone_site(built_site, tmp_path)
     monkeypatch.setenv("KB_CONTENT", str(content))
     monkeypatch.setattr("kb.cite.date", _FixedDate)
-    build(content, tmp_path / "instance")
-    return content, tmp_path / "instance"
-
-
-def make_app(instance: Path) -> Flask:
-    return create_app({"TESTING": True}, instance_path=instance)
+    return content, instance
 
 
 def every_url(content: Path) -> list[str]:

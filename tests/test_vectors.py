@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kb.engine.whoosh_backend import WhooshBackend
-from tests.support import build, copy_content
+from tests.support import Site, clone_site
 
 QUERIES = [
     "refugees", "réfugiés", "birth certificate", '"birth certificate"', "education OR shelter", "COVID-19",
@@ -19,16 +19,18 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module", params=["sidecar", "whoosh-blocks"])
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
-    """Postings read from the build's sidecars, and (sidecars removed) from Whoosh's own posting blocks."""
-    root = tmp_path_factory.mktemp("vectors")
-    build(copy_content(root / "content"), root / "instance")
-    headers = list((root / "instance" / "index").glob("*.kbpost.json"))
+def backend(request: pytest.FixtureRequest, built_site: Site, tmp_path_factory: pytest.TempPathFactory
+            ) -> WhooshBackend:
+    """Postings read from the build's sidecars, and (sidecars removed from a copy) from Whoosh's own posting blocks."""
+    instance = built_site.instance
+    if request.param == "whoosh-blocks":
+        _content, instance = clone_site(built_site, tmp_path_factory.mktemp("vectors"))
+    headers = list((instance / "index").glob("*.kbpost.json"))
     assert headers
     if request.param == "whoosh-blocks":
         for header in headers:
             header.unlink()
-    backend = WhooshBackend(root / "instance" / "index")
+    backend = WhooshBackend(instance / "index")
     assert all(side is None for side in backend._generation().vectors.sides) == (request.param == "whoosh-blocks")
     return backend
 
