@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from kb.model import FRONT_MATTER_ORDER, SECTIONS
-from tests.support import CHROMIUM, Site
+from tests.support import CHROMIUM, CHROMIUM_ARGS, Site
 
 OPERATIONS = {"mali": {"en": "Mali", "fr": "Mali", "country": ["MLI"]}}
 
@@ -201,19 +201,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert not changed, f"a test changed the shared built site (use clone_site to edit a copy): {changed}"
 
 
-# ------------------------------------------------------------------------------------------------ browser fixtures
-# For tests marked `browser` (see /work/shared/design/BROWSER_TESTS.md): pytest-playwright's fixtures drive Debian's
-# chromium (never a downloaded browser); `live_server` serves the built site with waitress. One browser and one
-# server per session, started only when a browser test runs.
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# ------------------------------------------------------------------------------------------------ browser tests
+# Tests marked `browser` drive Debian's chromium (CHROMIUM: /usr/bin/chromium, or $KB_CHROMIUM), never a downloaded
+# browser: through pytest-playwright's fixtures against `live_server` (the built site served with waitress; one
+# browser and one server per session, started only when a browser test runs), or through their own Playwright. Without
+# chromium they are skipped, and the run ends by saying how many and how to install it.
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
@@ -237,9 +233,25 @@ def base_url(live_server: str) -> str:  # pytest-playwright's contexts resolve r
 
 
 PLAYWRIGHT_FIXTURES = {"playwright", "browser", "new_context", "context", "page"}
+NO_CHROMIUM = f"no chromium at {CHROMIUM}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on pytest-playwright's fixtures run last: its session-wide `sync_playwright()` would make any test that
-    starts its own (tests/test_operation_page.py does) fail with "Sync API inside the asyncio loop"."""
+    """Browser tests are skipped without chromium. Tests on pytest-playwright's fixtures run last: its session-wide
+    `sync_playwright()` would make any test that starts its own (tests/test_operation_page.py does) fail with "Sync
+    API inside the asyncio loop"."""
+    if not Path(CHROMIUM).exists():
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
     items.sort(key=lambda item: bool(PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many browser tests were skipped for want of chromium, and how to install it."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if "browser" in report.keywords and NO_CHROMIUM in str(report.longrepr)]
+    if skipped:
+        terminalreporter.write_sep("=", "browser tests skipped", yellow=True)
+        terminalreporter.write_line(f"{len(skipped)} browser tests were skipped: {NO_CHROMIUM}. Install it with "
+                                    "`apt-get install chromium` (Debian's package), then run `make test` again.")

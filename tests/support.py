@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SEED = ROOT / "tests" / "seeds" / "000_886a7aa99cc4041e.txt"  # a copy of ../shared/seeds/, so CI has it
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")  # Debian's; the browser tests are skipped without it
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def copy_content(target: Path) -> Path:

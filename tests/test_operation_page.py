@@ -10,19 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
+import waitress
 from flask.testing import FlaskClient
 
 from indexer.figures import Figures, load_figures
 from kb.charts import NARROW_NBSP
 from kb.model import PILLARS
-from tests.support import Site, build, clone_site, make_app
+from tests.support import CHROMIUM, CHROMIUM_ARGS, Site, build, clone_site, make_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -308,12 +307,6 @@ def test_trend_chart_draws_the_api_trend(client: FlaskClient, query: str) -> Non
 # ------------------------------------------------------------------------------------------------ in a browser
 
 
-def _chromium() -> Any:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no /usr/bin/chromium")
-    return pytest.importorskip("playwright.sync_api")
-
-
 OVERLAPS = """() => {
   const out = [];
   for (const svg of document.querySelectorAll("svg.chart")) {
@@ -336,15 +329,13 @@ OVERLAPS = """() => {
 
 @pytest.mark.browser
 def test_chart_labels_neither_overlap_nor_clip_in_chromium(built_site: Site) -> None:
-    sync_api = _chromium()
-    waitress = pytest.importorskip("waitress")
+    from playwright import sync_api
+
     server = waitress.create_server(built_site.app, host="127.0.0.1", port=0)
     threading.Thread(target=server.run, daemon=True).start()
-    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
     try:
         with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=args)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             violations: list[str] = []
             page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)

@@ -4,7 +4,7 @@ drafts are reachable by no URL, API, search or facet; every response carries the
 The hostile corpus is a copy of content/ that still passes `kb check`: the payloads sit inside English and French
 prose (a paragraph of Mali 2020 unmet needs in both languages), in front matter (title, source), in the operation's
 label (operations.yaml) and in a key figure's text (figures.yaml). Each payload sets `window.__pwned` and most call
-`alert()`; in Chromium (Playwright, Debian's /usr/bin/chromium) the flag must stay undefined and no dialog may open,
+`alert()`; in Chromium (Playwright, Debian's chromium) the flag must stay undefined and no dialog may open,
 both under the site's Content-Security-Policy and with it bypassed (so escaping alone is proven, CSP is the second
 wall). See docs/reliability.md.
 """
@@ -25,7 +25,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support import build, copy_content, edit
+from tests.support import CHROMIUM, CHROMIUM_ARGS, build, copy_content, edit
 
 PWNED = "window.__pwned"
 UNIQUE = "xsspayload"  # a word only the hostile paragraphs contain
@@ -155,9 +155,6 @@ def test_the_hostile_corpus_passes_kb_check(site: Path) -> None:
 
 # ------------------------------------------------------------------------------------------------ in the browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 HOSTILE_QUERIES = [
     '<img src=x onerror="window.__pwned=11;alert(11)">',
     '"><script>window.__pwned=12;alert(12)</script>',
@@ -216,15 +213,14 @@ AUDIT = """() => {
 @pytest.fixture(scope="module")
 def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Chromium through Playwright: our own sync_playwright for this module, or the plugin's if one is running."""
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     try:
         manager = sync_api.sync_playwright()
         playwright = manager.start()
     except sync_api.Error:  # a sync_playwright is already running in this process: pytest-playwright's fixture
         manager, playwright = None, request.getfixturevalue("playwright")
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     yield browser
     browser.close()
     if manager is not None:
