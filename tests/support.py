@@ -15,6 +15,8 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from indexer.build import BuildResult, build_index
 
 if TYPE_CHECKING:
@@ -70,6 +72,32 @@ def landing(client: Any, permalink: str) -> tuple[str | None, str]:
     assert para, (location, "no paragraph with that anchor")
     text = re.sub(r'<span class="bullet"[^>]*>.*?</span>\s*', "", para.group(1))
     return unescape(re.sub(r"<[^>]+>", "", text)).strip(), unescape(said)
+
+
+def set_front_matter(path: Path, **fields: Any) -> None:
+    """Rewrite a section file's front matter with `fields` changed (None removes a field), as the importer dumps."""
+    text = path.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    meta.update(fields)
+    meta = {k: v for k, v in meta.items() if v is not None}
+    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    path.write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")
+
+
+def copy_section(content: Path, source: str, target: str, **fields: Any) -> Path:
+    """Copy section file `source` to `target` (both relative to `content`), with front matter `fields` changed."""
+    path = content / target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(content / source, path)
+    set_front_matter(path, **fields)
+    return path
+
+
+def set_body(path: Path, body: str) -> None:
+    """Replace a section file's paragraphs with `body`."""
+    front = path.read_text(encoding="utf-8").rsplit("\n---\n", 1)[0]
+    path.write_text(f"{front}\n---\n\n{body}\n", encoding="utf-8")
 
 
 def make_app(instance: Path, **config: Any) -> Flask:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,11 +20,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support import CHROMIUM, CHROMIUM_ARGS, build, copy_content, edit
+from tests.support import CHROMIUM, CHROMIUM_ARGS, build, copy_content, copy_section, edit, set_body, set_front_matter
 
 PWNED = "window.__pwned"
 UNIQUE = "xsspayload"  # a word only the hostile paragraphs contain
@@ -54,30 +52,6 @@ DRAFT_EN = (f"The {DRAFT_WORD} team has not yet checked these figures on the reg
             "section must stay unpublished until the review of the operation is complete.")
 DRAFT_FR = (f"L'équipe {DRAFT_WORD} n'a pas encore vérifié ces chiffres sur l'enregistrement des réfugiés : cette "
             "section doit rester non publiée jusqu'à la fin de l'examen de l'opération.")
-
-
-def set_front_matter(path: Path, **fields: Any) -> None:
-    """Rewrite a section file's front matter with `fields` changed (None removes a field), as the importer dumps."""
-    text = path.read_text(encoding="utf-8")
-    _, front, body = text.split("---\n", 2)
-    meta = yaml.safe_load(front)
-    meta.update(fields)
-    meta = {k: v for k, v in meta.items() if v is not None}
-    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-    path.write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")
-
-
-def copy_section(content: Path, source: str, target: str, **fields: Any) -> Path:
-    path = content / target
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(content / source, path)
-    set_front_matter(path, **fields)
-    return path
-
-
-def set_body(path: Path, body: str) -> None:
-    front = path.read_text(encoding="utf-8").rsplit("\n---\n", 1)[0]
-    path.write_text(f"{front}\n---\n\n{body}\n", encoding="utf-8")
 
 
 def hostile_content(root: Path) -> Path:
