@@ -161,6 +161,7 @@ def test_a_reader_switches_to_the_new_generation_without_restart(corpus: tuple[P
     assert backend.search(Query(text="tablets")).total == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", range(3))
 def test_sigkill_at_a_random_moment_never_breaks_the_served_index(corpus: tuple[Path, Path], run: int) -> None:
     content, instance = corpus
@@ -179,6 +180,7 @@ def test_sigkill_at_a_random_moment_never_breaks_the_served_index(corpus: tuple[
     assert "mali/2020/unmet-needs/fr" in hits(instance, "acte de naissance")
 
 
+@pytest.mark.slow
 def test_a_killed_build_leaves_no_helper_process_holding_the_lock(tmp_path: Path) -> None:
     """Checking workers and Whoosh sub-writers die with the builder, so the next build is not locked out."""
     root = Path(__file__).resolve().parent.parent
@@ -235,6 +237,7 @@ def test_an_unusable_served_generation_is_replaced_by_a_new_one(corpus: tuple[Pa
     assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
 
 
+@pytest.mark.slow
 def test_a_sharded_full_build_equals_a_single_process_one(corpus: tuple[Path, Path], tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Large full builds check and index in one worker per core, each writing a segment: same documents."""
@@ -270,6 +273,7 @@ def assert_every_segment_has_its_sidecar(instance: Path) -> None:
     assert {p.name.removesuffix(".kbpost") for p in folder.glob("*.kbpost")} == sidecars
 
 
+@pytest.mark.slow
 def test_builds_give_every_segment_its_posting_sidecar(corpus: tuple[Path, Path]) -> None:
     content, instance = corpus
     build(content, instance)

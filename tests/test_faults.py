@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWN_QUERY = "birth certificate"  # in Mali 2020 unmet needs, English
 SEED = 20260511
 
+pytestmark = pytest.mark.slow  # every test here builds, most of them kill a build
+
 
 def run_kb(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([KB, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)

@@ -10,7 +10,8 @@ unknown facet values. Properties:
 - an HTML page never carries markup from its input: only the templates' own tags, no `on*` attributes, no
   `javascript:` URLs, no inline script, and no fragment `<...` of an input value appears unescaped.
 
-`KB_FUZZ_EXAMPLES` sets the examples per test (default 200). The vocabulary below is shared with bench/soak.py.
+`KB_FUZZ_EXAMPLES` sets the examples per test (default 200); the property tests are marked `slow`. The vocabulary
+below is shared with bench/soak.py.
 """
 
 from __future__ import annotations
@@ -254,6 +255,7 @@ def follow_tidy(client: FlaskClient, response: TestResponse) -> TestResponse:
     return again
 
 
+@pytest.mark.slow
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
 def test_api_search_answers_200_with_its_shape_or_400_with_a_reason(client: FlaskClient, pairs: list[tuple[str,
@@ -261,6 +263,7 @@ def test_api_search_answers_200_with_its_shape_or_400_with_a_reason(client: Flas
     check_api_answer(client.get("/api/search", query_string=_query_string(pairs)))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
 def test_search_page_never_fails_and_never_echoes_markup(client: FlaskClient, baseline: str, pairs: list[tuple[str,
@@ -271,6 +274,7 @@ def test_search_page_never_fails_and_never_echoes_markup(client: FlaskClient, ba
     check_html(response.get_data(as_text=True), pairs, baseline)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(pairs=st.one_of(params, one_bad_param))
 def test_csv_export_answers_csv_or_a_400(client: FlaskClient, pairs: list[tuple[str, str]]) -> None:
@@ -282,6 +286,7 @@ def test_csv_export_answers_csv_or_a_400(client: FlaskClient, pairs: list[tuple[
         check_api_answer(response)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(hl=st.one_of(query_text, st.lists(st.sampled_from(WORDS + HOSTILE), max_size=40).map(" ".join)),
        extra=st.lists(param_pair, max_size=4),
@@ -305,6 +310,7 @@ def test_section_pages_take_any_highlight(client: FlaskClient, baseline: str, hl
 header_text = st.text(st.characters(max_codepoint=0xFF, exclude_characters="\r\n"), max_size=60)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=max(10, EXAMPLES // 4))
 @given(accept=st.one_of(header_text, st.sampled_from(["fr", "en;q=0.1, fr;q=0.9", "fr;q=abc", "*;q=NaN", ",,,",
                                                       "fr-FR;q=1e9", "x" * 300])),
@@ -319,6 +325,7 @@ def test_any_language_header_or_cookie(client: FlaskClient, accept: str, cookie:
     assert response.status_code == (404 if where == "/nothing" else 200)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(raw=st.lists(st.one_of(st.binary(max_size=12).map(lambda b: quote(b, safe="")),
                               st.sampled_from(["&", "=", "%", "%zz", "%0", "+", ";", "q=", "page=", "&&", "==", "%00",
@@ -334,6 +341,7 @@ def test_raw_query_strings_with_broken_encodings(client: FlaskClient, raw: str, 
         assert follow_tidy(client, response).status_code in (200, 400, 414)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(segments=st.lists(st.one_of(st.sampled_from(["en", "fr", "mali", "2020", "unmet-needs", "api", "sections",
                                                     "static", "kb.css", "..", ".", "", "%2e%2e", "%2f", "%00", "%5c",
