@@ -22,7 +22,7 @@ from kb.engine.backend import Query
 from kb.engine.generations import lock as build_lock
 from kb.engine.generations import served as served_generation
 from kb.engine.whoosh_backend import WhooshBackend
-from tests.support import build, copy_content, edit
+from tests.support import Site, build, clone_site, copy_content, edit
 
 
 def hits(instance: Path, text: str, **filters: str) -> list[str]:
@@ -33,7 +33,14 @@ def hits(instance: Path, text: str, **filters: str) -> list[str]:
 
 @pytest.fixture()
 def corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of content/ and a folder for its index, not built yet."""
     return copy_content(tmp_path / "content"), tmp_path / "instance"
+
+
+@pytest.fixture()
+def built(built_site: Site, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of content/ and its index, as a first full build left them (generation 1)."""
+    return clone_site(built_site, tmp_path)
 
 
 def test_full_build_indexes_every_section_in_both_languages(corpus: tuple[Path, Path]) -> None:
@@ -47,17 +54,15 @@ def test_full_build_indexes_every_section_in_both_languages(corpus: tuple[Path, 
     assert "mali/2020/unmet-needs/fr" in hits(instance, "acte de naissance")
 
 
-def test_second_build_is_a_no_op(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_second_build_is_a_no_op(built: tuple[Path, Path]) -> None:
+    content, instance = built
     again = build(content, instance)
     assert again.up_to_date and again.generation == 1
     assert os.readlink(instance / "index") == "index-000001"
 
 
-def test_editing_one_file_reindexes_that_file_only(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_editing_one_file_reindexes_that_file_only(built: tuple[Path, Path]) -> None:
+    content, instance = built
     target = content / "mali/2020/key-achievements.en.md"
     edit(target, "solar radios", "solar radios and tablets")
     result = build(content, instance)
@@ -67,9 +72,8 @@ def test_editing_one_file_reindexes_that_file_only(corpus: tuple[Path, Path]) ->
     assert len(hits(instance, "radios")) == 2  # the French twin is still there, and nothing doubled
 
 
-def test_editing_themes_yaml_retags_every_file(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_editing_themes_yaml_retags_every_file(built: tuple[Path, Path]) -> None:
+    content, instance = built
     assert "mali/2020/key-achievements/en" not in hits(instance, "radios", theme="resettlement")
     edit(content / "themes.yaml", "      - resettled\n", "      - resettled\n      - solar radios\n")
     result = build(content, instance)
@@ -78,18 +82,16 @@ def test_editing_themes_yaml_retags_every_file(corpus: tuple[Path, Path]) -> Non
     assert build(content, instance).up_to_date
 
 
-def test_an_index_of_another_analysis_version_is_rebuilt_in_full(corpus: tuple[Path, Path],
+def test_an_index_of_another_analysis_version_is_rebuilt_in_full(built: tuple[Path, Path],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    content, instance = corpus
-    build(content, instance)
+    content, instance = built
     monkeypatch.setattr("kb.engine.generations.ANALYSIS_VERSION", "older")
     result = build(content, instance)
     assert result.full and "another version of kb" in result.reason
 
 
-def test_deleting_a_pair_removes_it_from_the_index(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_deleting_a_pair_removes_it_from_the_index(built: tuple[Path, Path]) -> None:
+    content, instance = built
     for lang in ("en", "fr"):
         (content / f"mali/2020/flexible-funding.{lang}.md").unlink()
     result = build(content, instance)
@@ -107,9 +109,8 @@ def test_drafts_are_never_indexed(corpus: tuple[Path, Path]) -> None:
     assert not [d for d in hits(instance, "birth certificate") + hits(instance, "naissance") if "unmet-needs" in d]
 
 
-def test_invalid_content_leaves_the_served_index_untouched(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_invalid_content_leaves_the_served_index_untouched(built: tuple[Path, Path]) -> None:
+    content, instance = built
     edit(content / "mali/2020/unmet-needs.en.md", "lang: en", "lang: [en")
     with pytest.raises(BuildError) as caught:
         build(content, instance)
@@ -123,10 +124,9 @@ def test_invalid_content_leaves_the_served_index_untouched(corpus: tuple[Path, P
     assert "mali/2020/unmet-needs/en" in hits(instance, "birth certificate")
 
 
-def test_a_build_that_fails_half_way_leaves_a_working_index(corpus: tuple[Path, Path],
+def test_a_build_that_fails_half_way_leaves_a_working_index(built: tuple[Path, Path],
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    content, instance = corpus
-    build(content, instance)
+    content, instance = built
     edit(content / "mali/2020/key-achievements.en.md", "solar radios", "solar radios and tablets")
 
     def explode(*_args, **_kwargs):
@@ -151,9 +151,8 @@ def test_a_second_build_while_one_runs_gets_a_clear_message(corpus: tuple[Path, 
     assert "index is being built" in out.output and "Traceback" not in out.output
 
 
-def test_a_reader_switches_to_the_new_generation_without_restart(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_a_reader_switches_to_the_new_generation_without_restart(built: tuple[Path, Path]) -> None:
+    content, instance = built
     backend = WhooshBackend(instance / "index")
     assert backend.search(Query(text="tablets")).total == 0
     edit(content / "mali/2020/key-achievements.en.md", "solar radios", "solar radios and tablets")
@@ -163,9 +162,8 @@ def test_a_reader_switches_to_the_new_generation_without_restart(corpus: tuple[P
 
 @pytest.mark.slow
 @pytest.mark.parametrize("run", range(3))
-def test_sigkill_at_a_random_moment_never_breaks_the_served_index(corpus: tuple[Path, Path], run: int) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_sigkill_at_a_random_moment_never_breaks_the_served_index(built: tuple[Path, Path], run: int) -> None:
+    content, instance = built
     rng = random.Random(run)
     kb = Path(sys.executable).parent / "kb"
     proc = subprocess.Popen([str(kb), "index", "--rebuild", "--content", str(content), "--instance", str(instance)],
@@ -226,10 +224,9 @@ def _processes_using(instance: Path) -> list[int]:
     return found
 
 
-def test_an_unusable_served_generation_is_replaced_by_a_new_one(corpus: tuple[Path, Path]) -> None:
+def test_an_unusable_served_generation_is_replaced_by_a_new_one(built: tuple[Path, Path]) -> None:
     """A generation without its manifest (an older format, a damaged disk) is rebuilt under a new number."""
-    content, instance = corpus
-    build(content, instance)
+    content, instance = built
     (instance / "index-000001" / generations.MANIFEST).unlink()
     result = build(content, instance)
     assert result.full and result.generation == 2
@@ -274,9 +271,8 @@ def assert_every_segment_has_its_sidecar(instance: Path) -> None:
 
 
 @pytest.mark.slow
-def test_builds_give_every_segment_its_posting_sidecar(corpus: tuple[Path, Path]) -> None:
-    content, instance = corpus
-    build(content, instance)
+def test_builds_give_every_segment_its_posting_sidecar(built: tuple[Path, Path]) -> None:
+    content, instance = built
     assert_every_segment_has_its_sidecar(instance)
     counts = []
     for n in range(12):  # incremental builds add segments, and Whoosh merges the small ones away
@@ -289,10 +285,9 @@ def test_builds_give_every_segment_its_posting_sidecar(corpus: tuple[Path, Path]
     assert max(counts) > 1 and min(counts[1:]) < max(counts), counts  # segments were added and merged
 
 
-def test_a_sharded_build_with_a_broken_file_changes_nothing(corpus: tuple[Path, Path],
+def test_a_sharded_build_with_a_broken_file_changes_nothing(built: tuple[Path, Path],
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    content, instance = corpus
-    build(content, instance)
+    content, instance = built
     monkeypatch.setattr(build_module, "SHARD_ABOVE", 1)
     edit(content / "mali/2020/unmet-needs.fr.md", "lang: fr", "lang: de")
     with pytest.raises(BuildError) as caught:
