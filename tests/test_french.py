@@ -17,11 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.notes import parse_notes
-from kb import create_app
 from kb.cli import main
 from kb.donors import donor_name
 from kb.figure_charts import long_date
-from tests.support import CONTENT, ROOT, build, copy_content
+from tests.support import CONTENT, ROOT, Site
 
 if TYPE_CHECKING:
     from tests.conftest import ContentBuilder
@@ -81,11 +80,8 @@ def test_dates_and_donors_in_french() -> None:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    root = tmp_path_factory.mktemp("french")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    return create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
+def app(built_site: Site) -> Flask:
+    return built_site.app
 
 
 @pytest.fixture()

@@ -13,18 +13,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb import create_app
-from tests.support import build, copy_content
+from tests.support import Site
 
 EVERYTHING = "/?q=refugees&year=2020&theme=education&from=2019&to=2021&sort=newest&per_page=20"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    root = tmp_path_factory.mktemp("search-page")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    return create_app({"CONTENT_DIR": str(content), "TESTING": True}, instance_path=str(root / "instance"))
+def app(built_site: Site) -> Flask:
+    return built_site.app
 
 
 @pytest.fixture()
