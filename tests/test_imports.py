@@ -1,11 +1,13 @@
-"""Who may import whom: the imports of every module under kb/ and indexer/, read with `ast`, against the layering rules.
+"""Who may import whom (docs/architecture.md): every import of every module under kb/ and indexer/, read with `ast`.
 
-- the engine (kb.engine.*) imports neither the builder (indexer) nor Flask (flask, flask_babel, werkzeug);
-- the web side (every kb module but kb.engine.*, the shared kb.model, kb.figures_model, kb.markdown, kb.urls, and
-  kb.cli, which wires both sides) imports neither the builder nor what leads into content/ (kb.default_content_dir,
-  kb.model.section_path, kb.model.figures_path): it reads only the built index;
-- the shared modules do not import the builder;
-- the builder (indexer.*) imports from kb only kb.engine.* and the shared kb.model, kb.figures_model, kb.markdown;
+- the shared modules (kb.model, kb.figures_model, kb.markdown, kb.urls, kb.settings) import nothing else of kb or
+  indexer;
+- the engine (kb.engine.*) imports of kb only kb.engine, kb.model and kb.settings, and neither the builder (indexer)
+  nor Flask (flask, flask_babel, werkzeug);
+- the builder (indexer.*) imports of kb only kb.engine, kb.model, kb.figures_model and kb.markdown, and not Flask;
+- the web side (every other kb module but kb.cli, which wires both sides) imports neither the builder nor what
+  leads into content/ (kb.default_content_dir, kb.model.section_path, kb.model.figures_path): it reads only the
+  built index;
 - no import circle among kb and indexer modules (imports run when a module loads: not those inside functions or
   under `if TYPE_CHECKING:`).
 
@@ -23,9 +25,10 @@ import pytest
 from tests.support import ROOT
 
 PACKAGES = ("kb", "indexer")
-SHARED = ("kb.model", "kb.figures_model", "kb.markdown", "kb.urls")
+SHARED = ("kb.model", "kb.figures_model", "kb.markdown", "kb.urls", "kb.settings")
 FLASK = ("flask", "flask_babel", "werkzeug")
 CONTENT_PATHS = {"kb": {"default_content_dir"}, "kb.model": {"section_path", "figures_path"}}
+ENGINE_MAY_IMPORT = ("kb.engine", "kb.model", "kb.settings")
 BUILDER_MAY_IMPORT = ("kb.engine", "kb.model", "kb.figures_model", "kb.markdown")
 
 
@@ -114,17 +117,21 @@ def side(module: str) -> str:
 def broken_rule(imp: Import) -> str | None:
     """The rule `imp` breaks, if any."""
     where, target = side(imp.module), imp.target
-    if where == "engine" and (in_package(target, "indexer") or any(in_package(target, f) for f in FLASK)):
-        return "the engine (kb.engine) imports neither the builder (indexer) nor Flask (flask, flask_babel, werkzeug)"
+    ours = in_package(target, "kb") or in_package(target, "indexer")
+    flask = any(in_package(target, name) for name in FLASK)
+    if where == "shared" and ours and target != imp.module:
+        return f"the shared modules ({', '.join(SHARED)}) import nothing else of kb or indexer"
+    if where == "engine" and (flask or ours and not any(in_package(target, m) for m in ENGINE_MAY_IMPORT)):
+        return (f"the engine imports nothing of kb but {', '.join(ENGINE_MAY_IMPORT)}, and neither the builder "
+                "(indexer) nor Flask")
+    if where == "builder" and (flask or in_package(target, "kb") and
+                               not any(in_package(target, m) for m in BUILDER_MAY_IMPORT)):
+        return f"the builder (indexer) imports nothing of kb but {', '.join(BUILDER_MAY_IMPORT)}, and not Flask"
     if where == "web" and in_package(target, "indexer"):
         return "the web side does not import the builder (indexer): it reads only the built index"
     if where == "web" and set(imp.names) & CONTENT_PATHS.get(target, set()):
         names = ", ".join(f"{target}.{name}" for name in sorted(set(imp.names) & CONTENT_PATHS[target]))
         return f"the web side does not open content/ ({names}): it reads only the built index"
-    if where == "shared" and in_package(target, "indexer"):
-        return f"the shared modules ({', '.join(SHARED)}) do not import the builder (indexer)"
-    if where == "builder" and in_package(target, "kb") and not any(in_package(target, m) for m in BUILDER_MAY_IMPORT):
-        return f"the builder (indexer) imports from kb only {', '.join(BUILDER_MAY_IMPORT)}"
     return None
 
 
@@ -254,6 +261,11 @@ def f():
      "(kb.model.figures_path)"),
     ("kb.terminal", "from kb import default_content_dir\n", "1: kb.terminal imports kb (default_content_dir): the web"),
     ("kb.urls", "import indexer\n", "1: kb.urls imports indexer: the shared modules"),
+    ("kb.model", "from kb.search import SearchService\n",
+     "1: kb.model imports kb.search (SearchService): the shared modules"),
+    ("kb.engine.vectors", "from kb.labels import Labels\n",
+     "1: kb.engine.vectors imports kb.labels (Labels): the engine"),
+    ("indexer.build", "import flask\n", "1: indexer.build imports flask: the builder"),
     ("indexer.check", "from kb import create_app\n", "1: indexer.check imports kb (create_app): the builder"),
     ("indexer.check", "from kb.search import SearchService\n", "1: indexer.check imports kb.search"),
 ])
