@@ -1,7 +1,10 @@
-"""Shared fixtures: a small, valid content folder built in tmp_path, and a builder to add (or break) files in it.
+"""Shared fixtures and hooks.
 
-`content_builder` writes files in the exact formats of docs/content-format.md; `valid_content` is a folder that
-`kb check` accepts: operations.yaml, Mali 2020 operational context and unmet needs in English and French, figures.
+- `content_builder` writes content files in the exact formats of docs/content-format.md; `valid_content` is a small
+  folder that `kb check` accepts: operations.yaml, Mali 2020 operational context and unmet needs in English and
+  French, figures.
+- `built_site`: one copy of content/, its index and the app over it, built once per run and shared, read-only.
+- Browser tests (marked `browser`): Debian's chromium, `live_server`; skipped without chromium, and counted at the end.
 """
 
 from __future__ import annotations
