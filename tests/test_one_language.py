@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from kb import create_app
 from kb.cli import main
 from tests.conftest import ContentBuilder
-from tests.support import CONTENT, copy_content
+from tests.support import CONTENT, Site, clone_site, make_app
 from tests.test_bench_corpus import load_corpus_module
 
 # Unmet needs of Mali in 2019, as a French Global Focus page would give them: an original, with no English twin.
@@ -52,15 +52,14 @@ def one_language(corpus: ModuleType, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def french_only(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Flask]:
+def french_only(built_site: Site, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Flask]:
     """The Mali corpus plus a French-only section (unmet needs 2019), built; the app over it."""
-    root = tmp_path_factory.mktemp("french-only")
-    content = copy_content(root / "content")
+    content, instance = clone_site(built_site, tmp_path_factory.mktemp("french-only"))
     (content / "mali" / "2019").mkdir()
     (content / "mali" / "2019" / "unmet-needs.fr.md").write_text(FRENCH_ONLY, encoding="utf-8")
-    result = kb("index", "--content", str(content), "--instance", str(root / "instance"))
+    result = kb("index", "--content", str(content), "--instance", str(instance))
     assert result.exit_code == 0, result.output
-    return content, create_app({"TESTING": True}, instance_path=root / "instance")
+    return content, make_app(instance)
 
 
 @pytest.fixture()

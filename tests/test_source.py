@@ -15,10 +15,9 @@ from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 
 from indexer.importer import checksum_state
-from kb import create_app
 from kb.cli import main
 from tests.conftest import ContentBuilder
-from tests.support import SEED, build, copy_content
+from tests.support import SEED, Site, build, clone_site, make_app
 
 URL = "https://reporting.unhcr.org/mali-2020?lang=en&y=2020"
 SECTIONS = ("operational-context", "population-trends", "key-achievements", "unmet-needs", "flexible-funding",
@@ -144,15 +143,14 @@ def test_check_reports_a_bad_address_or_date_at_its_line(valid_content: Path, co
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+def client(built_site: Site, tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     """The Mali corpus, its page imported again with its address (the French translations do not repeat it)."""
-    root = tmp_path_factory.mktemp("source")
-    content = copy_content(root / "content")
+    content, instance = clone_site(built_site, tmp_path_factory.mktemp("source"))
     result = kb("import", str(SEED), "--content", str(content), "--source-url", URL, "--source-date", "2024-05-01")
     assert result.exit_code == 0, result.output
     assert "source_url" not in (content / "mali" / "2020" / "unmet-needs.fr.md").read_text(encoding="utf-8")
-    build(content, root / "instance")
-    return create_app({"TESTING": True}, instance_path=root / "instance").test_client()
+    build(content, instance)
+    return make_app(instance).test_client()
 
 
 def link(url: str) -> str:
@@ -184,10 +182,8 @@ def test_the_operation_page_and_figures_json_name_the_original(client: FlaskClie
                         "source_retrieved": "2024-05-01"}]
 
 
-def test_without_an_address_the_page_names_the_file(tmp_path: Path) -> None:
-    content = copy_content(tmp_path / "content")
-    build(content, tmp_path / "instance")
-    client = create_app({"TESTING": True}, instance_path=tmp_path / "instance").test_client()
+def test_without_an_address_the_page_names_the_file(built_site: Site) -> None:
+    client = built_site.client()
     page = client.get("/en/mali/2020/unmet-needs").get_data(as_text=True)
     assert f"imported from <code>{SEED.name}</code>." in page and "source-url" not in page
     assert client.get("/api/sections/en/mali/2020/unmet-needs").get_json()["source_url"] is None
