@@ -12,15 +12,12 @@ from flask import Flask
 
 from kb import create_app
 from kb.csvfile import cell, to_csv
-from tests.support import build, copy_content
+from tests.support import Site
 
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("limits")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    return root / "instance"
+def instance(built_site: Site) -> Path:
+    return built_site.instance
 
 
 def app_with(instance: Path, **settings: object) -> Flask:
