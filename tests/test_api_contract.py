@@ -6,17 +6,13 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from kb import create_app
 from tests.contract import check
-from tests.support import build, copy_content
+from tests.support import Site
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    root = tmp_path_factory.mktemp("contract")
-    build(copy_content(root / "content"), root / "instance")
-    app = create_app({"CONTENT_DIR": str(root / "content"), "TESTING": True}, instance_path=str(root / "instance"))
-    return app.test_client()
+def client(built_site: Site) -> FlaskClient:
+    return built_site.client()
 
 
 @pytest.fixture(scope="module")

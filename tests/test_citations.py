@@ -17,8 +17,7 @@ import rispy
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb import create_app
-from tests.support import build, copy_content
+from tests.support import Site, copy_content
 
 SECTION = "mali/2020/unmet-needs"
 HOST = "http://localhost"
@@ -41,11 +40,8 @@ CSL_ITEMS = {"type": "array", "minItems": 1, "items": {
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    root = tmp_path_factory.mktemp("citations")
-    content = copy_content(root / "content")
-    build(content, root / "instance")
-    return create_app({"TESTING": True}, instance_path=str(root / "instance"))
+def app(built_site: Site) -> Flask:
+    return built_site.app
 
 
 @pytest.fixture()

@@ -9,21 +9,21 @@ import feedparser
 import pytest
 from flask.testing import FlaskClient
 
-from kb import create_app
 from kb.engine import generations
-from tests.support import build, copy_content, edit
+from tests.support import Site, build, clone_site, edit, make_app
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(built_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built copy of the site: the last test edits it."""
     root = tmp_path_factory.mktemp("feeds")
-    build(copy_content(root / "content"), root / "instance")
+    clone_site(built_site, root)
     return root
 
 
 @pytest.fixture(scope="module")
 def client(site: Path) -> FlaskClient:
-    app = create_app({"CONTENT_DIR": str(site / "content"), "TESTING": True}, instance_path=str(site / "instance"))
+    app = make_app(site / "instance")
     app.config["KB"]["public_url"] = "https://kb.example.org/"
     return app.test_client()
 

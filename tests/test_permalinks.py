@@ -13,9 +13,8 @@ from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 
 from indexer.content import split_front_matter, split_paragraphs
-from kb import create_app
 from kb.cli import main
-from tests.support import SEED, build, copy_content, edit, landing
+from tests.support import SEED, Site, build, clone_site, edit, landing, make_app
 
 SECTION = "mali/2020/unmet-needs"
 INSERTED = {
@@ -54,11 +53,10 @@ def assert_all_land(client: FlaskClient, content: Path, links: dict[str, dict[st
 
 
 @pytest.fixture()
-def site(tmp_path: Path) -> tuple[Path, Path, FlaskClient]:
-    content = copy_content(tmp_path / "content")
-    build(content, tmp_path / "instance")
-    return content, tmp_path / "instance", create_app({"TESTING": True}, instance_path=tmp_path / "instance"
-                                                      ).test_client()
+def site(built_site: Site, tmp_path: Path) -> tuple[Path, Path, FlaskClient]:
+    """A built copy of the site, to edit."""
+    content, instance = clone_site(built_site, tmp_path)
+    return content, instance, make_app(instance).test_client()
 
 
 def test_insert_above_reword_and_reimport_keep_every_permalink(site: tuple[Path, Path, FlaskClient],
@@ -141,15 +139,15 @@ def test_older_links_and_odd_addresses(site: tuple[Path, Path, FlaskClient]) -> 
     assert client.get(f"/en/{SECTION}/p/{third}/").status_code == 404
 
 
-def test_a_section_without_identifiers_is_linked_by_position(tmp_path: Path) -> None:
+def test_a_section_without_identifiers_is_linked_by_position(built_site: Site, tmp_path: Path) -> None:
     """Older or hand-written files still work: their permalinks name paragraphs by number until kb ids is run."""
-    content = copy_content(tmp_path / "content")
+    content, instance = clone_site(built_site, tmp_path)
     for lang in ("en", "fr"):
         path = content / f"{SECTION}.{lang}.md"
         path.write_text(re.sub(r" \{#[a-z0-9]{5}\}$", "", path.read_text(encoding="utf-8"), flags=re.M),
                         encoding="utf-8")
-    build(content, tmp_path / "instance")
-    client = create_app({"TESTING": True}, instance_path=tmp_path / "instance").test_client()
+    build(content, instance)
+    client = make_app(instance).test_client()
     assert permalinks(client, "fr") == {f"/fr/{SECTION}/p/{n}": None for n in range(1, 6)}
     assert client.get(f"/fr/{SECTION}/p/2").headers["Location"] == f"/fr/{SECTION}?para=2#p2"
     assert landing(client, f"/fr/{SECTION}/p/2")[0].startswith("Les besoins en infrastructures scolaires")
