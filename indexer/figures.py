@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +280,9 @@ def _iso_date(check: Checker, at: At) -> str | None:
 # ------------------------------------------------------------------------------------------------------ the file
 
 TOP_REQUIRED = ("operation", "year", "source")
-TOP_OPTIONAL = (URL_FIELD, RETRIEVED_FIELD, "key_figures", "people_of_concern", "budget", "contributions")
+TOP_OPTIONAL = (URL_FIELD, RETRIEVED_FIELD, "key_figures", "people_of_concern", "budget", "contributions",
+                "import_checksum")
+CHECKSUM_RE = re.compile(r"sha256:[0-9a-f]{64}")  # written by kb import (indexer.importer.sign_figures)
 
 
 def load_figures(
@@ -312,6 +315,9 @@ def _figures(check: Checker, root: At, path: Path, operation: str | None, year: 
     source = check.text(root.get("source"))
     for name, message in source_problems(root.value):
         check.problems.append(Problem(check.shown, root.get(name).line, message))
+    checksum = root.get("import_checksum")
+    if checksum.present and not (isinstance(checksum.value, str) and CHECKSUM_RE.fullmatch(checksum.value)):
+        check.bad(checksum, "must be 'sha256:' and 64 lower-case hex digits (written by kb import)")
     key_figures = []
     if root.get("key_figures").present:
         key_figures = [_key_figure(check, item) for item in check.sequence(root.get("key_figures")) or []]

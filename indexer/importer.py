@@ -188,6 +188,7 @@ def _require_years(page: Page, year_end: int | None, plan: int | None, planning_
 
 _BLOCK_START = re.compile(r"^(?:#{1,6}(?:\s|$)|>|[-+*](?:\s|$)|={3,}$|_{3,}$|`{3,}|~{3,})")
 _ORDERED_START = re.compile(r"^(\d{1,9})([.)])(\s|$)")
+CHECKSUM_FIELD = "import_checksum"
 _CHECKSUM_LINE = re.compile(rb"^import_checksum: *['\"]?sha256:([0-9a-f]{64})['\"]? *\n", re.M)
 
 
@@ -315,6 +316,49 @@ def render_yaml(data: Any) -> bytes:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000).encode()
 
 
+# --- figures.yaml: its import checksum ------------------------------------------------------------------------------
+
+
+def figures_digest(data: dict[str, Any]) -> str:
+    """The sha256 of figures as the importer renders them, without `import_checksum` and with every key figure's
+    French text left out: translators fill those in by hand, and the importer keeps them, so filling them in is not
+    an edit that stops an import. Any other change of a value (a corrected number) changes the digest."""
+    plain = {key: value for key, value in data.items() if key != CHECKSUM_FIELD}
+    if isinstance(plain.get("key_figures"), list):
+        plain["key_figures"] = [
+            {**figure, "text": {**figure["text"], "fr": None}}
+            if isinstance(figure, dict) and isinstance(figure.get("text"), dict) else figure
+            for figure in plain["key_figures"]
+        ]
+    return content_hash(render_yaml(plain))
+
+
+def sign_figures(data: dict[str, Any]) -> bytes:
+    """figures.yaml with `import_checksum` last: the digest of its values (figures_digest)."""
+    return render_yaml({**data, CHECKSUM_FIELD: f"sha256:{figures_digest(data)}"})
+
+
+def figures_edit(old: bytes, new: bytes) -> str | None:
+    """Why the existing figures.yaml `old` must not be replaced by `new` without --force (it was edited by hand, or
+    cannot be told from a hand-written file), or None: its checksum still matches its values (untouched since the
+    import, French texts aside), or its values are the new ones anyway, so that nothing written by hand is lost."""
+    try:
+        data = yaml.safe_load(old.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return "cannot be read as YAML (edited by hand?)"
+    if not isinstance(data, dict):
+        return "is not a mapping of figures (edited by hand?)"
+    digest = figures_digest(data)
+    if digest == figures_digest(yaml.safe_load(new.decode("utf-8"))):
+        return None
+    recorded = data.get(CHECKSUM_FIELD)
+    if recorded is None:
+        return "has no import_checksum (written by hand, or by an older kb import)"
+    if recorded != f"sha256:{digest}":
+        return "was edited by hand since it was imported (its import_checksum no longer matches its values)"
+    return None
+
+
 def existing_french(path: Path) -> tuple[dict[str, str], str | None]:
     """English text -> hand-written French text of the key figures already in `path`, or why it cannot be read."""
     if not path.exists():
@@ -394,7 +438,7 @@ def _figures_output(page: Page, target: Target, content: Path, source: str, reco
     if lost and not problem:
         problem = (f"holds French texts of {len(lost)} key figure(s) that are no longer on the page "
                    f"(first: '{lost[0][:60]}'); they would be lost")
-    return Output(path, render_yaml(data), "figures", problem)
+    return Output(path, sign_figures(data), "figures", problem)
 
 
 def _insert_after(data: dict[str, Any], key: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -449,7 +493,7 @@ def assess(output: Output, force: bool) -> None:
     if old == output.data:
         output.status = "unchanged"
         return
-    reason = output.problem if output.kind == "figures" else {
+    reason = (output.problem or figures_edit(old, output.data)) if output.kind == "figures" else {
         "valid": None,
         "mismatch": "was edited by hand since it was imported (its import_checksum no longer matches)",
         "none": "has no import_checksum (a translation, or written by hand)",

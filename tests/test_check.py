@@ -356,6 +356,16 @@ def test_figures_must_agree_with_their_folder(valid_content: Path, content_build
     ]
 
 
+def test_figures_import_checksum_is_checked(valid_content: Path, content_builder: ContentBuilder) -> None:
+    content_builder.figures("mali", 2020, import_checksum="sha256:" + "ab" * 32)
+    assert run_check(valid_content).exit_code == 0
+    path = content_builder.figures("mali", 2020, import_checksum="md5:1234")
+    result = run_check(valid_content)
+    line = line_of(path, "import_checksum:")
+    assert result.output.splitlines()[:-1] == [
+        f"{path}:{line}: import_checksum: must be 'sha256:' and 64 lower-case hex digits (written by kb import)"]
+
+
 def test_checking_in_several_processes_finds_the_same(valid_content: Path, content_builder: ContentBuilder,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     for case in CASES:

@@ -429,6 +429,55 @@ def test_french_key_figure_texts_are_kept(tmp_path: Path) -> None:
     assert key_figures[1]["text"]["fr"] is None
 
 
+def test_corrected_figure_survives_a_reimport_unless_forced(tmp_path: Path) -> None:
+    """A corrected number in figures.yaml is an edit by hand: the next import stops and says so (issue 14, row 9)."""
+    assert kb_import(page("planning_first.txt"), tmp_path).exit_code == 0
+    path = tmp_path / "uganda" / "2020" / "figures.yaml"
+    assert figures(tmp_path, "uganda", 2020)["key_figures"][1]["value"] == 1446378
+    edit = path.read_text(encoding="utf-8").replace("value: 1446378", "value: 1446379", 1)
+    path.write_text(edit, encoding="utf-8")
+    result = kb_import(page("planning_first.txt"), tmp_path)
+    assert result.exit_code == 1
+    assert "figures.yaml: was edited by hand since it was imported" in result.stderr
+    assert "--force" in result.stderr and "nothing written" in result.stderr
+    assert path.read_text(encoding="utf-8") == edit
+    assert kb_import(page("planning_first.txt"), tmp_path, "--force").exit_code == 0
+    assert figures(tmp_path, "uganda", 2020)["key_figures"][1]["value"] == 1446378
+
+
+def test_corrected_figure_skips_its_page_in_a_folder_import(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copyfile(page("planning_first.txt"), folder / "planning_first.txt")
+    shutil.copyfile(page("bullets.txt"), folder / "bullets.txt")
+    content = tmp_path / "content"
+    assert CliRunner().invoke(main, ["import", str(folder), "--content", str(content)]).exit_code == 0
+    path = content / "uganda" / "2020" / "figures.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 1446378", "value: 1446379", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(folder), "--content", str(content)])
+    assert result.exit_code == 1
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 1 and "planning_first.txt: " in skipped[0]
+    assert "uganda/2020/figures.yaml was edited by hand since it was imported" in skipped[0]
+    assert "use --force" in skipped[0]
+    assert "value: 1446379" in path.read_text(encoding="utf-8")
+
+
+def test_figures_without_checksum_are_replaced_only_when_nothing_would_be_lost(tmp_path: Path) -> None:
+    assert kb_import(page("planning_first.txt"), tmp_path).exit_code == 0
+    path = tmp_path / "uganda" / "2020" / "figures.yaml"
+    signed = path.read_text(encoding="utf-8")
+    unsigned = re.sub(r"^import_checksum: .*\n", "", signed, flags=re.M)
+    assert unsigned != signed
+    path.write_text(unsigned, encoding="utf-8")  # as an older kb import wrote it: the same values
+    result = kb_import(page("planning_first.txt"), tmp_path)
+    assert result.exit_code == 0 and path.read_text(encoding="utf-8") == signed
+    path.write_text(unsigned.replace("value: 1446378", "value: 1446379", 1), encoding="utf-8")
+    result = kb_import(page("planning_first.txt"), tmp_path)
+    assert result.exit_code == 1 and "figures.yaml: has no import_checksum" in result.stderr
+    assert "value: 1446379" in path.read_text(encoding="utf-8")
+
+
 def test_french_key_figure_texts_are_never_discarded_silently(tmp_path: Path) -> None:
     changed = tmp_path / "page.txt"
     changed.write_text(page("planning_first.txt").read_text(encoding="utf-8").replace(
