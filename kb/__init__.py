@@ -44,6 +44,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path
     app.config["MAX_CONTENT_LENGTH"] = settings["max_request_body_bytes"]
     if settings["trusted_hosts"]:
         app.config["TRUSTED_HOSTS"] = list(settings["trusted_hosts"])
+    if settings["trusted_proxies"]:
+        from kb.proxy import TrustedProxyFix
+
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, settings["trusted_proxies"])  # type: ignore[method-assign]
     app.json.sort_keys = False  # JSON in the order the API documents it
 
     from kb import current

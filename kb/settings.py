@@ -31,6 +31,12 @@ SETTINGS: tuple[Setting, ...] = (
                               "and feeds use it, never the request's Host header. Empty: the request's own address, "
                               "for local use."),
     Setting("trusted_hosts", (), "Host names the server answers to (Flask's TRUSTED_HOSTS); empty: any."),
+    Setting("trusted_proxies", (), "Addresses of the reverse proxies (127.0.0.1 for nginx on the same machine) "
+                                   "whose X-Forwarded-For and X-Forwarded-Proto kb believes (werkzeug's ProxyFix, "
+                                   "one hop); from any other address those headers are ignored. Empty: none."),
+    Setting("secure_cookies", None, "Mark kb's one cookie (kb_lang, the remembered interface language) Secure, so "
+                                    "that browsers send it over HTTPS only. True or False; None: when the request "
+                                    "came over HTTPS (as a trusted proxy says)."),
     # a search request
     Setting("max_query_string_chars", 4000, "Longest query string (everything after `?`): 414 beyond."),
     Setting("max_query_chars", 500, "Longest `q`.", per_instance=False),

@@ -55,6 +55,30 @@ def test_an_unknown_host_is_refused_when_hosts_are_trusted(instance: Path) -> No
     assert client.get("/?q=x", headers={"Host": "evil.example"}).status_code == 400
 
 
+def test_forwarded_headers_are_believed_from_a_trusted_proxy_only(instance: Path) -> None:
+    app = app_with(instance, trusted_proxies=("10.0.0.2",))
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    for proxy, secure in (("10.0.0.2", True), ("10.0.0.3", False)):
+        client = app.test_client()
+        response = client.get("/?q=x&ui=fr", headers=forwarded, environ_base={"REMOTE_ADDR": proxy})
+        assert ("Secure" in response.headers["Set-Cookie"]) is secure, proxy
+    untrusting = app_with(instance).test_client()
+    response = untrusting.get("/?q=x&ui=fr", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert "Secure" not in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+
+
+def test_the_cookie_is_secure_when_the_setting_says_so(instance: Path) -> None:
+    response = app_with(instance, secure_cookies=True).test_client().get("/?q=x&ui=fr")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_redirect_to_an_absolute_address_goes_under_the_public_address(instance: Path) -> None:
+    client = app_with(instance, public_url="https://kb.example.org/").test_client()
+    response = client.get("/en//mali/2020/unmet-needs", headers={"Host": "evil.example"})
+    assert response.status_code == 308  # Werkzeug's redirect to the path with its slashes merged
+    assert response.headers["Location"] == "https://kb.example.org/en/mali/2020/unmet-needs"
+
+
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"])
 def test_a_csv_text_cell_never_starts_a_formula(text: str) -> None:
     written = next(csv.reader(io.StringIO(to_csv(["t"], [[text]]).lstrip("\ufeff")).readlines()[1:]))

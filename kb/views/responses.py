@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from kb.current import LANG_COOKIE, UI_LANGS
+from kb.current import LANG_COOKIE, UI_LANGS, public_url
 from kb.engine.site import SiteMissing
 from kb.engine.whoosh_backend import IndexMissing
 
@@ -79,8 +81,22 @@ def headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     chosen = request.args.get("ui")
     if chosen in UI_LANGS and request.cookies.get(LANG_COOKIE) != chosen:  # remembered for a bare `/` only
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        secure = current_app.config["KB"]["secure_cookies"]
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure if secure is None else bool(secure))
+    _public_location(response)
     return response
+
+
+def _public_location(response: Response) -> None:
+    """A redirect to an absolute address (Werkzeug's own, e.g. 308 to a canonical path, are built from the request's
+    Host) goes under the configured public address instead: kb never redirects off its own site."""
+    location, public = response.headers.get("Location"), current_app.config["KB"]["public_url"]
+    if not location or not public:
+        return
+    parts = urlsplit(location)
+    if parts.scheme and parts.netloc:
+        response.headers["Location"] = public_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
 
 
 @bp.app_template_filter("urlencode_without")
