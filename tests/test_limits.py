@@ -77,6 +77,7 @@ def test_a_redirect_to_an_absolute_address_goes_under_the_public_address(instanc
     response = client.get("/en//mali/2020/unmet-needs", headers={"Host": "evil.example"})
     assert response.status_code == 308  # Werkzeug's redirect to the path with its slashes merged
     assert response.headers["Location"] == "https://kb.example.org/en/mali/2020/unmet-needs"
+    assert b"evil.example" not in response.get_data() and b"https://kb.example.org/en/mali" in response.get_data()
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"])

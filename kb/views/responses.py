@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -96,7 +96,9 @@ def _public_location(response: Response) -> None:
         return
     parts = urlsplit(location)
     if parts.scheme and parts.netloc:
-        response.headers["Location"] = public_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
+        target = public_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
+        response.headers["Location"] = target
+        response.set_data(redirect(target, response.status_code).get_data())  # its body names the target too
 
 
 @bp.app_template_filter("urlencode_without")
