@@ -12,7 +12,8 @@ encodings, odd paths), mixed over `/`, `/api/search`, `/api/search.csv`, section
 
 It prints the count, the status histogram, p50/p90/p99/max latency and the slowest requests, and exits 1 on any 5xx,
 any transport error, any response slower than `--slow` seconds, any /api/search answer that is neither 200 nor 400
-JSON, or fewer requests than asked for within the time limit.
+JSON (or 414 JSON, for a query string over the `max_query_string_chars` setting), or fewer requests than asked for
+within the time limit.
 """
 
 from __future__ import annotations
@@ -219,11 +220,11 @@ def check(target: str, status: int, body: bytes, content_type: str) -> str | Non
     if status >= 500:
         return f"{status} for {target[:300]!r}"
     if target.startswith("/api/search?") or target == "/api/search":
-        if status not in (200, 400) or not content_type.startswith("application/json"):
+        if status not in (200, 400, 414) or not content_type.startswith("application/json"):
             return f"/api/search answered {status} {content_type} for {target[:300]!r}"
         data = json.loads(body)
-        if status == 400 and (set(data) != {"error", "reason"} or data["error"] != 400):
-            return f"a 400 without its reason for {target[:300]!r}: {data}"
+        if status in (400, 414) and (set(data) != {"error", "reason"} or data["error"] != status):
+            return f"a {status} without its reason for {target[:300]!r}: {data}"
         if status == 200 and not {"total", "hits", "facets"} <= set(data):
             return f"a 200 without total/hits/facets for {target[:300]!r}"
     return None
