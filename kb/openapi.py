@@ -294,8 +294,9 @@ def _page_paths(params: list[dict[str, Any]], address: list[dict[str, Any]]) -> 
         "/compare": _get("Two sections side by side, ¶n next to ¶n (a translation by kb marked as one)",
                          {"200": _html("The comparison"), "400": _html("A malformed reference, and why"),
                           "404": _html("No such section")}, [{"name": "a", **side}, {"name": "b", **side}]),
-        "/static/{filename}": _get("The page's stylesheet and script", {"200": {"description": "The file", "content": {
-            "text/css": TEXT, "text/javascript": TEXT}}}, [_path("filename", {"type": "string"})]),
+        "/static/{filename}": _get("The page's stylesheet and script", {
+            "200": {"description": "The file", "content": {"text/css": TEXT, "text/javascript": TEXT}},
+            "304": {"description": "Not modified since the browser's copy"}}, [_path("filename", {"type": "string"})]),
     }
 
 
