@@ -27,6 +27,7 @@ from kb.key_figures import KeyFigureBlock, figure_blocks, wants_figures_among_se
 from kb.labels import Labels
 from kb.model import KEY_FIGURES, LANGS, REPORT_KINDS, SECTIONS, YEAR_FILTER_MIN, YEAR_MAX
 from kb.settings import DEFAULTS
+from kb.twins import TwinFinder
 from kb.urls import CITATION_EXTENSIONS, Urls
 
 SORTS = ("relevance", "newest", "oldest")
@@ -315,9 +316,11 @@ def _shallow(item: Any) -> dict[str, Any]:
 class SearchService:
     """The one entry point views, the API and the terminal use to search."""
 
-    def __init__(self, backend: SearchBackend, urls: Urls | None = None) -> None:
+    def __init__(self, backend: SearchBackend, urls: Urls | None = None,
+                 twin_cache: int = DEFAULTS["twin_cache_sections"]) -> None:
         self.backend = backend
         self.urls = urls or Urls()
+        self.twins = TwinFinder(backend.get, backend.site, twin_cache)
         self._labels: tuple[object, Labels] | None = None  # (the site data they were made from, the labels)
 
     @property
@@ -447,18 +450,12 @@ class SearchService:
     def _twin(self, doc: StoredDocument, found: StoredParagraph | None, urls: Urls) -> Twin | None:
         """The section's version in the other language, linked at paragraph `found`'s translation (the paragraph
         with the same identifier, or the same number in documents without them), else as a whole."""
-        lang = next(other for other in LANGS if other != doc.lang)
-        fields = self.backend.get(f"{doc.operation}/{doc.year}/{doc.section}/{lang}")
-        twin = decode(fields) if fields else None
-        if twin is None or not twin.is_section:
+        twin = self.twins.twin(doc.operation, doc.year, doc.section, doc.lang)
+        if twin is None:
             return None
-        same = None
-        if found is not None:
-            same = twin.find(found.id) if found.id else twin.paragraph(found.n)
-            same = same if same is not None and (same.id is None) == (found.id is None) else None
-        anchor = same.anchor if same else None
-        return Twin(lang, twin.title, urls.section(lang, doc.operation, doc.year, doc.section, anchor=anchor),
-                    same is not None)
+        anchor = twin.anchor_of(found) if found else None
+        return Twin(twin.lang, twin.title, urls.section(twin.lang, doc.operation, doc.year, doc.section,
+                                                        anchor=anchor), anchor is not None)
 
     def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str,
                 labels: Labels) -> list[Facet]:

@@ -39,6 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_time_limit_ms", 1500, "Scoring time before a search returns what it has (marked timed_out)."),
     # memory
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
+    Setting("twin_cache_sections", 20_000, "Sections whose other-language version (title, paragraph identifiers) the "
+                                           "hits' links across languages remember per index generation."),
     Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never).",
             per_instance=False),
 )

@@ -125,3 +125,16 @@ def test_the_compare_view_marks_the_translation_by_kb(client: FlaskClient, ui: s
         french = heads["a" if a == "fr" else "b"]
         english = heads["b" if a == "fr" else "a"]
         assert f'<span class="translated">{mark}</span>' in french and 'class="translated"' not in english
+
+
+def test_after_a_rebuild_a_hit_no_longer_links_to_a_removed_twin(built_site: Site, tmp_path: Path) -> None:
+    content, instance = clone_site(built_site, tmp_path)
+    client = make_app(instance).test_client()
+    [hit] = api_hits(client, "section=unmet-needs&lang=en")
+    assert hit["twin"]  # remembered for the generation being served...
+    (content / "mali" / "2020" / "unmet-needs.fr.md").unlink()
+    build(content, instance)
+    [hit] = api_hits(client, "section=unmet-needs&lang=en")
+    assert hit["twin"] is None  # ...and forgotten with it
+    [html] = page_hits(client, "section=unmet-needs&lang=en")
+    assert twin_link(html) is None
