@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
                             time_limit=settings["search_time_limit_ms"] / 1000,
                             verify_interval=settings["integrity_check_seconds"])
     app.extensions["kb.urls"] = Urls()
-    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"])
+    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"], settings["twin_cache_sections"])
     Babel(app, locale_selector=ui_lang)
 
     @app.context_processor

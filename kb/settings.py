@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
             "opened."),
     # memory
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
+    Setting("twin_cache_sections", 20_000, "Sections whose other-language version (title, paragraph identifiers) the "
+                                           "hits' links across languages remember per index generation."),
     Setting("match_cache_mb", 32, "Megabytes of recent queries' matching documents and scores kept per index "
                                   "generation (the next page, another filter and the key figures reuse them).",
             per_instance=False),
