@@ -7,7 +7,8 @@ Set-up: `bench/corpus.py` generates the corpus (30 operations x 8 years: 3,360 s
 plus the repository's Mali 2020; about 7,300 documents; kept in WORKDIR/attacks-corpus-<N> for the next run and for
 soak.py and load.py's `--content`; `--corpus-only` makes it and stops), copied to a temporary folder with one
 paragraph pair whose text starts like a spreadsheet formula (row 6); a first `kb index`; then `kb serve` on a free
-127.0.0.1 port with the instance's `config.py` setting `public_url` (as docs/deploy.md does). Everything stays on
+127.0.0.1 port with the instance's `config.py` setting `public_url` (as docs/deploy.md does) and
+`integrity_check_seconds` (`--integrity-seconds`, 5). Everything stays on
 loopback; every loop is bounded in count and in time.
 
 Each attack prints one line: what it did and what it measured, against the bar of the issue: no 5xx from kb, no
@@ -717,7 +718,8 @@ def set_up(args: argparse.Namespace, work: Path) -> Context:
     if built.returncode != 0:
         raise SystemExit(1)
     instance.mkdir(exist_ok=True)
-    (instance / "config.py").write_text(f'KB_SETTINGS = {{"public_url": "{PUBLIC}/"}}\n', encoding="utf-8")
+    (instance / "config.py").write_text(f'KB_SETTINGS = {{"public_url": "{PUBLIC}/", "integrity_check_seconds": '
+                                        f'{args.integrity_seconds}}}\n', encoding="utf-8")
     server = Server(instance, args.threads, work / "serve.log")
     themes = [t["slug"] for t in yaml.safe_load((content / "themes.yaml").read_text(encoding="utf-8")) or []]
     sections = ["operational-context", "population-trends", "key-achievements", "unmet-needs", "flexible-funding",
@@ -733,6 +735,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--threads", type=int, default=8, help="kb serve --threads (default 8)")
     parser.add_argument("--only", help="comma-separated rows to run (default: all fourteen)")
+    parser.add_argument("--integrity-seconds", type=int, default=5,
+                        help="the server's integrity_check_seconds (default 5, so that row 14's 15 s watch spans "
+                             "verifications; the setting's default is 300)")
     parser.add_argument("--corpus-only", action="store_true", help="make the corpus, print its folder, stop")
     args = parser.parse_args()
     if args.corpus_only:
