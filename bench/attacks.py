@@ -41,7 +41,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import yaml
 
@@ -538,9 +538,15 @@ def probe_answers(ctx: Context, tag: str) -> dict[str, tuple[int, list[str]]]:
         if answer.status != 200:
             out[q] = (-answer.status, [])
             continue
-        body = json.loads(answer.body)
-        out[q] = (body["total"], [hit["url"] for hit in body["hits"]])
+        out[q] = whole_answer(answer.body)
     return out
+
+
+def whole_answer(body: bytes) -> tuple[int, list[str]]:
+    """A search answer's total and its hits' addresses, without their query string (`hl=` carries the query's
+    words, which differ from probe to probe)."""
+    data = json.loads(body)
+    return data["total"], [urlsplit(hit["url"])._replace(query="").geturl() for hit in data["hits"]]
 
 
 def watch_damage(a: Attack, ctx: Context, seconds: float) -> None:
@@ -554,8 +560,7 @@ def watch_damage(a: Attack, ctx: Context, seconds: float) -> None:
             answer = a.add(fetch(ctx.server.port, "/api/search?" + urlencode({"q": f"({q}) OR {tag}",
                                                                              "per_page": "5"})))
             if answer.status == 200:
-                body = json.loads(answer.body)
-                wrong += (body["total"], [h["url"] for h in body["hits"]]) != ctx.baseline[q]
+                wrong += whole_answer(answer.body) != ctx.baseline[q]
         time.sleep(0.2)
     a.check(wrong == 0, f"{wrong} answer(s) from the damaged generation differ from the undamaged index")
     a.notes.append(f"{rounds} rounds of {len(PROBES)} probe queries over {seconds:.0f} s: wrong answers {wrong}; "
