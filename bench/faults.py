@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -146,8 +147,11 @@ def with_cmdline(fragment: str) -> list[int]:
 
 
 def add_word(path: Path, word: str) -> None:
+    """Add `word` to the file's last paragraph, before its identifier (` {#k3f9a}`) when it has one."""
     text = path.read_text(encoding="utf-8").rstrip("\n")
-    path.write_text(f"{text[:-1]} {word}{text[-1]}\n", encoding="utf-8")
+    found = re.search(r"(.)( \{#[a-z0-9]+\})$", text)
+    at = found.start(2) if found else len(text) - 1
+    path.write_text(f"{text[:at]} {word}{text[at:]}\n", encoding="utf-8")
 
 
 def free_port() -> int:
