@@ -271,7 +271,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how many browser tests were skipped for want of chromium, and how to install it."""
     skipped = [report for report in terminalreporter.stats.get("skipped", [])
                if "browser" in getattr(report, "keywords", ()) and NO_CHROMIUM in str(report.longrepr)]
-    # (a module skipped as a whole, as tests/test_deploy.py is without nginx, reports at collection: no keywords)
+    # (a module skipped as a whole reports at collection, and such a report has no keywords)
     if skipped:
         terminalreporter.write_sep("=", "browser tests skipped", yellow=True)
         terminalreporter.write_line(f"{len(skipped)} browser tests were skipped: {NO_CHROMIUM}. Install it with "
