@@ -145,3 +145,16 @@ def clone_site(site: Site, root: Path) -> tuple[Path, Path]:
     shutil.copytree(site.content, content)
     shutil.copytree(site.instance, instance, symlinks=True)
     return content, instance
+
+
+SMALL_GLOSSARY = ROOT / "tests" / "glossary_small.yaml"
+
+
+def glossary_site(site: Site, root: Path) -> Site:
+    """A built copy of `site` with the small test glossary (tests/glossary_small.yaml) as content/glossary.yaml and
+    Mali 2020's unmet needs in English only (its French twin removed): for cross-language search."""
+    content, instance = clone_site(site, root)
+    shutil.copy(SMALL_GLOSSARY, content / "glossary.yaml")
+    (content / "mali" / "2020" / "unmet-needs.fr.md").unlink()
+    build(content, instance)
+    return Site(content, instance, make_app(instance))

@@ -27,9 +27,12 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 
-from kb.engine import generations
+from kb.engine import generations, query_syntax
 from kb.engine.backend import N_, Hit, Query, QueryError, Result
+from kb.engine.expansion import Expansion, expand
+from kb.engine.glossary import Glossary, read_glossary
 from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, names_a_theme
+from kb.engine.query_syntax import SEARCHABLE_FIELDS
 from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
@@ -120,6 +123,7 @@ class _Generation:
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
+        self.glossary: Glossary = read_glossary(folder)
 
     def site(self) -> dict[str, Any]:
         """The generation's site data (kb-site.json), read once; SiteMissing when it has none."""
@@ -222,7 +226,8 @@ class WhooshBackend:
     def search(self, query: Query) -> Result:
         gen = self._generation()
         key = (query.text, tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())), query.year_from,
-               query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text))
+               query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text),
+               query.xlang)
         with gen.cache_lock:
             cached = gen.cache.get(key)
             if cached is not None:
@@ -238,7 +243,7 @@ class WhooshBackend:
 
     def _search(self, gen: _Generation, query: Query) -> Result:
         table, paragraphs = gen.table, gen.paragraphs
-        parsed = self.parse(gen, query.text, query.langs_for_text)
+        parsed, expansion = self.parse_expanded(gen, query.text, query.langs_for_text, query.xlang)
         chosen = query.filters.get("theme")
         by_paragraph = bool(chosen) or (parsed is not None and names_a_theme(parsed))
         kinds = table.live & (table.codes["kind"] >= 0)  # every document, within the year range
@@ -260,7 +265,8 @@ class WhooshBackend:
             for hit, docnum in zip(hits, docnums, strict=True):
                 self._paragraphs_of(gen, hit, docnum, units)
         return Result(total=int(final.sum()), hits=hits, facets=self._facets(gen, query, results, masks, scope, match),
-                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope))
+                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope),
+                      expansion=expansion)
 
     @staticmethod
     def _facets(gen: _Generation, query: Query, results: np.ndarray, masks: dict[str, np.ndarray],
@@ -312,22 +318,30 @@ class WhooshBackend:
         return {int(y): (int(found[y]), int(totals[y])) for y in np.nonzero(totals)[0] if y}
 
     # ---------------------------------------------------------------- internals
-    def parse(self, gen: _Generation, text: str, langs: Sequence[str]) -> wq.Query | None:
+    def parse(self, gen: _Generation, text: str, langs: Sequence[str], xlang: bool = True) -> wq.Query | None:
+        """The query Whoosh runs for `text` (see parse_expanded)."""
+        return self.parse_expanded(gen, text, langs, xlang)[0]
+
+    def parse_expanded(self, gen: _Generation, text: str, langs: Sequence[str], xlang: bool = True
+                       ) -> tuple[wq.Query | None, Expansion]:
         """Parse the query once per language and OR the parses, so each language keeps its own analysis.
 
         Each parse holds only in documents of its language (a weightless `lang:` term): "NOT radios" parsed as
-        English must not find every French document, and a language filter then gives what its count said.
+        English must not find every French document, and a language filter then gives what its count said. Each
+        language parses the query with the glossary's equivalents in that language added (kb.engine.expansion)
+        when `xlang` and the glossary matched; otherwise the text as typed, so errors and speed are as before.
         """
         text = text.strip()
         if not text:
-            return None
+            return None, Expansion()
         _check_syntax(text)
         _check_fields(text, gen.schema)
+        texts, expansion = _expanded(text, langs, gen.glossary, xlang)
         reader = gen.searcher().reader()
         parts = []
         for lang in langs:
             try:
-                parsed = gen.parsers[lang].parse(text)
+                parsed = gen.parsers[lang].parse(texts[lang])
             except Exception:  # Whoosh's parser fails on some operator sequences ("NOT NOT a", "a ANDNOT ANDNOT b")
                 raise QueryError(N_("the query could not be read: check the order of AND, OR, NOT, ANDNOT and "
                                     "ANDMAYBE (each stands between two words)")) from None
@@ -336,7 +350,7 @@ class WhooshBackend:
                 parts.append(wq.And([part, wq.Term("lang", lang, boost=0.0)]))
         if not parts:
             raise QueryError(N_("the query has only common words (such as 'the' or 'de'); add a more specific word"))
-        return parts[0] if len(parts) == 1 else wq.Or(parts)
+        return (parts[0] if len(parts) == 1 else wq.Or(parts)), expansion
 
     @staticmethod
     def _docs(searcher: Any, parsed: wq.Query, size: int) -> np.ndarray:
@@ -429,9 +443,27 @@ def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[t
     return [(int(docnums[i]), float(found[i])) for i in order]
 
 
-SEARCHABLE_FIELDS = ("title", "body", "text", "year", "theme", "themes", "section", "operation", "lang", "report",
-                     "country", "kind", "title_en", "title_fr", "body_en", "body_fr")
 FIELD_RE = re.compile(r"(?<![\w:])(\w+):")
+
+
+def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool) -> tuple[dict[str, str], Expansion]:
+    """Per language, the text to parse: `text` with the glossary's equivalents in that language, when any (and
+    `xlang`); and what the glossary matched. A query kb's syntax module does not read whole is left as typed."""
+    texts = {lang: text for lang in langs}
+    if not glossary:
+        return texts, Expansion()
+    try:
+        tree = query_syntax.parse(text, SEARCHABLE_FIELDS)
+    except query_syntax.Unreadable:
+        return texts, Expansion()
+    matches = []
+    for lang in langs:
+        expanded, found = expand(tree, glossary, lang)
+        matches += found
+        if xlang and any(match.equivalents for match in found) and expanded is not None:
+            texts[lang] = query_syntax.to_text(expanded)
+    applied = xlang and any(match.equivalents for match in matches)
+    return texts, Expansion(tuple(matches), applied)
 
 
 def _check_fields(text: str, schema: Any) -> None:
