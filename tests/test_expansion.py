@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.glossary import load_glossary
 from kb.engine.expansion import EQUIVALENT_BOOST, expand
 from kb.engine.glossary import Glossary
-from kb.engine.query_syntax import SEARCHABLE_FIELDS, And, Not, Or, Phrase, Term, parse, to_text
+from kb.engine.query_syntax import SEARCHABLE_FIELDS, And, Not, Or, Phrase, Term, Unreadable, leaves, parse, to_text
 
 SMALL = Path(__file__).parent / "glossary_small.yaml"
 B = EQUIVALENT_BOOST
@@ -88,3 +90,26 @@ def test_what_the_words_already_search_is_not_added_and_prefixes_are_left_alone(
 def test_an_empty_glossary_changes_nothing() -> None:
     tree = parse("birth certificate", SEARCHABLE_FIELDS)
     assert expand(tree, Glossary(), "fr") == (tree, [])
+
+
+WORDS = st.sampled_from(["birth", "certificate", "certificats", "de", "naissance", "apatridie", "IDPs", "PDI",
+                         "statelessness", "title:apatridie", "body_en:statelessness", '"acte de naissance"', "mali",
+                         "(", ")", "AND", "OR", "NOT", "ANDNOT", "refug*", "year:2020"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=8))
+def test_any_expanded_query_reads_back_and_keeps_what_was_typed(glossary: Glossary, words: list[str]) -> None:
+    text = " ".join(words)
+    try:
+        tree = parse(text, SEARCHABLE_FIELDS)
+    except Unreadable:
+        return
+    for into in ("en", "fr"):
+        node, matches = expand(tree, glossary, into)
+        assert parse(to_text(node), SEARCHABLE_FIELDS) == node  # kb's syntax reads its own output back
+        typed = list(leaves(tree))
+        kept = [leaf for leaf in leaves(node) if leaf.boost != B or leaf in typed]
+        assert kept == typed  # every word typed is still searched, in order; only equivalents were added
+        if not any(m.equivalents for m in matches):
+            assert node == tree
