@@ -209,6 +209,10 @@ class Evaluator:
             exclude, _ = self.run(node.b)
             keep = m & ~exclude
             return keep, np.where(keep, s, 0).astype(np.float32)
+        if isinstance(node, wq.AndMaybe):  # `a`, scored more where `b` holds too
+            m, s = self.run(node.a)
+            maybe, extra = self.run(node.b)
+            return m, _boosted(np.where(m, s + np.where(maybe, extra, 0), 0).astype(np.float32), node)
         if isinstance(node, wq.Not):
             m, _ = self.run(node.query)
             return ~m, (~m).astype(np.float32)  # as Whoosh's InverseMatcher: weight 1

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -35,7 +35,7 @@ from kb.engine.glossary import Glossary, read_glossary
 from kb.engine.lru import BytesLRU
 from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, names_a_theme
 from kb.engine.query_syntax import SEARCHABLE_FIELDS
-from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
+from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, analyse, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
@@ -142,6 +142,12 @@ class _Generation:
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
         self.glossary: Glossary = read_glossary(folder)
+
+    def absent(self, word: str, lang: str) -> bool:
+        """No title or body of language `lang` has (one of the terms of) `word`: for kb.engine.expansion."""
+        reader = self.searcher().reader()
+        return any(reader.doc_frequency(f"title_{lang}", term) == 0 and reader.doc_frequency(f"body_{lang}", term) == 0
+                   for term in analyse(word, lang))
 
     def site(self) -> dict[str, Any]:
         """The generation's site data (kb-site.json), read once; SiteMissing when it has none."""
@@ -370,7 +376,7 @@ class WhooshBackend:
             return None, Expansion()
         _check_syntax(text)
         _check_fields(text, gen.schema)
-        texts, expansion = _expanded(text, langs, gen.glossary, xlang)
+        texts, expansion = _expanded(text, langs, gen.glossary, xlang, gen.absent)
         reader = gen.searcher().reader()
         parts = []
         for lang in langs:
@@ -485,7 +491,8 @@ def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[t
 FIELD_RE = re.compile(r"(?<![\w:])(\w+):")
 
 
-def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool) -> tuple[dict[str, str], Expansion]:
+def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool,
+              absent: Callable[[str, str], bool] | None = None) -> tuple[dict[str, str], Expansion]:
     """Per language, the text to parse: `text` with the glossary's equivalents in that language, when any (and
     `xlang`); and what the glossary matched. A query kb's syntax module does not read whole is left as typed."""
     texts = {lang: text for lang in langs}
@@ -497,7 +504,7 @@ def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool) 
         return texts, Expansion()
     matches = []
     for lang in langs:
-        expanded, found = expand(tree, glossary, lang)
+        expanded, found = expand(tree, glossary, lang, absent)
         matches += found
         if xlang and any(match.equivalents for match in found) and expanded is not None:
             texts[lang] = query_syntax.to_text(expanded)
