@@ -140,7 +140,7 @@ class ParagraphEvaluator:
         return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
 
     def _term(self, node: wq.Term) -> np.ndarray:
-        if node.fieldname not in BODY_FIELDS and node.fieldname != "theme":  # `year:2019` is numeric bytes, not text
+        if node.fieldname not in (*BODY_FIELDS, "theme"):  # per document; `year:` terms are encoded numbers
             return self.documents.run(node)[0][self.doc]
         text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
         if node.fieldname in BODY_FIELDS:
