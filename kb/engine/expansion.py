@@ -1,22 +1,24 @@
 """Cross-language expansion: a parsed query (kb.engine.query_syntax) plus the glossary (kb.engine.glossary) -> the same
 query with the other language's equivalents of its glossary terms added as alternatives, and what was added.
 
-`expand(node, glossary, into)` adds terms of language `into` where the query's words match, in the other language, a
-glossary term that is not a term of `into` as well ("verification" typed is searched as typed in English): words side
-by side (ANDed) are matched longest first on their analysed tokens ("certificats de naissance" is "certificat de
-naissance" after stemming, accent folding and stop words), a phrase as a whole. A match becomes
-`(typed OR equivalent^B OR ...)` with B = EQUIVALENT_BOOST < 1, so the words typed rank above their translations; an
-equivalent of several words is a phrase; a field-qualified word gets equivalents in the same field of the other
-language (`title_en:` -> `title_fr:`; `title:` stays `title:`, which each language reads as its own); boolean
-structure is kept, so an equivalent inside a NOT is excluded too. Prefixes, wildcards, ranges and words with a boost
-of their own are left as typed. A word that is a glossary term of `into` itself gets its synonyms there ("certificat
-de naissance" also searches "acte de naissance"). Where words side by side got equivalents, the plain words beside
-them that the texts of `into` never have (the backend's index says, through `absent`) become optional in that
-language (`required ANDMAYBE optional`), and so do single words translated beside a translated phrase of several
-words: an untranslated word ranks the other language's texts, it does not exclude them, and a phrase translates more
-surely than a word ("formation" for "training" where the text says "formés"); the language the query was typed in
-keeps every word it has. Engine-neutral: the result is a tree any backend
-can translate or print.
+`expand(node, glossary, into)` adds terms of language `into` where the query's words match a glossary term:
+- words side by side (ANDed) are matched longest first on their analysed tokens, in both languages ("certificats de
+  naissance" is "certificat de naissance" after stemming, accent folding and stop words), a phrase as a whole;
+- a match becomes `(typed OR term^B OR ...)` with B = EQUIVALENT_BOOST < 1, so the words typed rank above what was
+  added: the terms in `into` of the matched entries (the other language's equivalents; for a term of `into` itself,
+  its synonyms: "certificat de naissance" also searches "acte de naissance"; a word typed that is a term of both
+  languages, "verification", gets only its synonyms); a term of several words is a phrase;
+- left out: a term that holds every word typed ("needs assessment" for "assessments": it finds nothing they do not),
+  terms of more than MAX_TOKENS words, and all but the first MAX_EQUIVALENTS (the glossary's order): each is a search;
+- a field-qualified word gets terms in the same field of `into` (`title_en:` -> `title_fr:`; `title:` stays, each
+  language reads it as its own); boolean structure is kept, so an equivalent inside a NOT is excluded too; prefixes,
+  wildcards, ranges and words with a boost of their own are left as typed;
+- where words side by side got terms, the plain words beside them that the texts of `into` never have (the backend's
+  index says, through `absent`) become optional in `into` (`required ANDMAYBE optional`), and so do single words
+  translated beside a translated phrase: an untranslated word ranks the other language's texts rather than exclude
+  them, and a phrase translates more surely than a word ("formation" for "training" where the text says "formés").
+  The language the query was typed in keeps every word it has.
+Engine-neutral: the result is a tree any backend can translate or print.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from kb.engine.glossary import Glossary, key
 from kb.engine.query_syntax import OPERATORS, And, AndMaybe, AndNot, Node, Not, Or, Phrase, Term, Wildcard, map_children
 
 EQUIVALENT_BOOST = 0.5  # an equivalent's weight relative to the words typed
+MAX_EQUIVALENTS = 3  # terms added per match, in the glossary's order (the preferred term first): each costs a search
+MAX_TOKENS = 4  # longer terms (official names) are left out: a phrase of many common words costs much, finds little
 EXPANDABLE_FIELDS = frozenset({"title", "body", "text"})  # and title_xx, body_xx: the text fields
 SIMPLE_WORD = re.compile(r"^\w+(?:['’.-]\w+)*$")
 
@@ -220,11 +224,13 @@ class _Expander:
         """`original` OR the terms in `into` of the entries it matched (`crossing`: as a term of the other language;
         `same`: of this one, whose other terms are its synonyms), those the typed words do not already search."""
         already = key(typed, self.into)
-        terms = []
+        terms: list[str] = []
         for i in (*same, *crossing):
             for term in self.glossary.entries[i].terms(self.into):
-                if term not in terms and key(term, self.into) != already:
-                    terms.append(term)
+                tokens = key(term, self.into)
+                if term not in terms and not set(already) <= set(tokens) and len(tokens) <= MAX_TOKENS:
+                    terms.append(term)  # a term holding every word typed finds nothing they do not
+        terms = terms[:MAX_EQUIVALENTS]
         if not terms:
             return original
         lang = self.into if same else self.source  # a term of this language too ("verification"): synonyms
