@@ -8,8 +8,8 @@ query with the other language's equivalents of its glossary terms added as alter
   added: the terms in `into` of the matched entries (the other language's equivalents; for a term of `into` itself,
   its synonyms: "certificat de naissance" also searches "acte de naissance"; a word typed that is a term of both
   languages, "verification", gets only its synonyms); a term of several words is a phrase;
-- left out: a term that holds every word typed ("needs assessment" for "assessments": it finds nothing they do not),
-  terms of more than MAX_TOKENS words, and all but the first MAX_EQUIVALENTS (the glossary's order): each is a search;
+- left out: terms of more than MAX_TOKENS words, and all but the first MAX_EQUIVALENTS (the glossary's order): each
+  is one more search;
 - a field-qualified word gets terms in the same field of `into` (`title_en:` -> `title_fr:`; `title:` stays, each
   language reads it as its own); boolean structure is kept, so an equivalent inside a NOT is excluded too; prefixes,
   wildcards, ranges and words with a boost of their own are left as typed;
@@ -228,8 +228,8 @@ class _Expander:
         for i in (*same, *crossing):
             for term in self.glossary.entries[i].terms(self.into):
                 tokens = key(term, self.into)
-                if term not in terms and not set(already) <= set(tokens) and len(tokens) <= MAX_TOKENS:
-                    terms.append(term)  # a term holding every word typed finds nothing they do not
+                if term not in terms and tokens != already and len(tokens) <= MAX_TOKENS:
+                    terms.append(term)
         terms = terms[:MAX_EQUIVALENTS]
         if not terms:
             return original
