@@ -56,9 +56,10 @@ def init_app(app: Flask) -> None:
     """One search service over the instance's index, the URL builder, Babel and the template globals."""
     settings = app.config["KB"]
     backend = WhooshBackend(Path(app.config["INDEX_LINK"]), cache_size=settings["result_cache_entries"],
-                            time_limit=settings["search_time_limit_ms"] / 1000)
+                            time_limit=settings["search_time_limit_ms"] / 1000,
+                            verify_interval=settings["integrity_check_seconds"])
     app.extensions["kb.urls"] = Urls()
-    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"])
+    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"], settings["twin_cache_sections"])
     Babel(app, locale_selector=ui_lang)
 
     @app.context_processor

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.current import LANG_COOKIE, UI_LANGS
 from kb.engine.site import SiteMissing
-from kb.engine.whoosh_backend import IndexMissing
+from kb.engine.whoosh_backend import GenerationDamaged, IndexMissing
 
 bp = Blueprint("responses", __name__)
 
@@ -40,6 +40,13 @@ def not_allowed(_err: Exception) -> tuple[str | Response, int]:
 def no_index(_err: Exception) -> tuple[str | Response, int]:
     message = _("The search index has not been built yet. Run `kb index`, then reload this page.")
     return page_error(503, _("No index yet"), message), 503
+
+
+@bp.app_errorhandler(GenerationDamaged)
+def damaged_index(_err: Exception) -> tuple[str | Response, int]:
+    """The served generation failed its checksums and no earlier one is whole (the log says which files)."""
+    message = _("The search index is damaged and is not served. Rebuild it with `kb index`, then reload this page.")
+    return page_error(503, _("Index damaged"), message), 503
 
 
 @bp.app_errorhandler(SiteMissing)
