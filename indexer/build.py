@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # imported where used: a no-op build should not pay for Whoos
 LANGUAGE_CACHE = "language-cache.json"  # see indexer.language: answers of language detection, by text hash
 SHARD_ABOVE = 200  # files: a full build of more is checked and indexed by one worker per core, in segments
 BASIS_FILES = ("themes.yaml", "operations.yaml")  # read by every file's check and tagging
+GLOSSARY_FILE = "glossary.yaml"  # indexer.glossary's; a change makes a new generation, no document is indexed again
 
 
 class BuildError(Exception):
@@ -76,10 +77,11 @@ class BuildResult:
     seconds: float = 0.0
     full: bool = False
     reason: str = ""  # why a build that could have been incremental was full
+    glossary_changed: bool = False  # content/glossary.yaml differs from the served generation's
 
     @property
     def up_to_date(self) -> bool:
-        return not (self.added or self.changed or self.deleted or self.full)
+        return not (self.added or self.changed or self.deleted or self.full or self.glossary_changed)
 
 
 # ---------------------------------------------------------------------------------------------------------- the lock
@@ -164,6 +166,7 @@ class _Plan:
     result: BuildResult
     basis: str = ""
     entered: dict[str, str] = field(default_factory=dict)  # path -> when it was first indexed (served manifest)
+    glossary: str = ""  # the hash of content/glossary.yaml ("" without one)
 
     @property
     def incremental(self) -> bool:
@@ -196,6 +199,14 @@ def _basis_changed(served: tuple[int, Path] | None, manifest: dict[str, Any], cu
     return "themes.yaml or operations.yaml changed"
 
 
+def glossary_hash(content: Path) -> str:
+    """A fingerprint of content/glossary.yaml ("" when there is none)."""
+    try:
+        return hashlib.sha256((content / GLOSSARY_FILE).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def _damage(served: tuple[int, Path] | None) -> str:
     """Why the served generation cannot be built on (its checksums fail, kb.engine.checksums), or ""."""
     if served is None:
@@ -225,6 +236,7 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     served = generations.served(instance)
     damage = _damage(served)
     manifest = _read_manifest(served, bool(damage))
+    served_glossary = manifest.get("glossary", "")
     current = basis(content)
     reason = damage or ("" if rebuild else _basis_changed(served, manifest, current))
     rebuild = rebuild or bool(reason)
@@ -238,8 +250,10 @@ def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
                          len(files) - len(added) - len(changed))
     result.full = served is None or rebuild
     result.reason = reason
+    glossary = glossary_hash(content)
+    result.glossary_changed = served is not None and served_glossary != glossary
     entered = {rel: record["entered"] for rel, record in manifest.items() if record.get("entered")}
-    return _Plan(instance, served, files, old, result, current, entered)
+    return _Plan(instance, served, files, old, result, current, entered, glossary)
 
 
 def build_index(
@@ -293,8 +307,10 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
         for rel, stat in plan.files.items():
             records[rel].update(mtime_ns=stat["mtime_ns"], size=stat["size"], entered=plan.entered.get(rel, now))
         _write_site(content, plan, folder, figures, {rel: records[rel]["entered"] for rel in sorted(records)})
+        _write_glossary(content, folder)
         generations.write_pickle(folder / generations.MANIFEST, {"version": 3, "documents": documents, "files": records,
-                                          "basis": plan.basis, "analysis": generations.ANALYSIS_VERSION})
+                                          "basis": plan.basis, "analysis": generations.ANALYSIS_VERSION,
+                                          "glossary": plan.glossary})
         checksums.write(folder, plan.served[1] if plan.incremental else None)  # last: it covers every other file
         generations.fsync_dir(folder)
     except BaseException:
@@ -367,6 +383,14 @@ def _write_site(content: Path, plan: _Plan, folder: Path, fresh: dict[str, Figur
         except SiteMissing:
             previous = {}
     write_site(folder, site_data(content, operation_figures(content, plan.files, fresh, previous), entered))
+
+
+def _write_glossary(content: Path, folder: Path) -> None:
+    """The generation's glossary (kb.engine.glossary), from content/glossary.yaml (checked by this build)."""
+    from indexer.glossary import load_glossary
+    from kb.engine.glossary import write_glossary
+
+    write_glossary(folder, load_glossary(content)[0])
 
 
 def _write_in_process(content: Path, hashes: dict[str, str], todo: list[str], writer: WhooshGenerationWriter,

@@ -44,6 +44,7 @@ from indexer.content import (
     split_front_matter,
 )
 from indexer.figures import At, Checker, load_figures
+from indexer.glossary import GLOSSARY_FILE, load_glossary
 from indexer.language import detect
 from indexer.notes import FIELD as NOTES_FIELD
 from indexer.notes import parse_notes
@@ -54,7 +55,7 @@ from kb.model import FRONT_MATTER, LANGS, REPORT_KINDS, SECTIONS, YEAR_MAX, YEAR
 OPERATIONS_FILE = "operations.yaml"
 THEMES_FILE = "themes.yaml"
 FIGURES_FILE = "figures.yaml"
-TOP_LEVEL_FILES = (OPERATIONS_FILE, THEMES_FILE, "README.md")
+TOP_LEVEL_FILES = (OPERATIONS_FILE, THEMES_FILE, GLOSSARY_FILE, "README.md")
 LANG_NAMES = {"en": "English", "fr": "French"}
 COUNTRY_RE = re.compile(r"[A-Z]{3}")
 CHECKSUM_RE = re.compile(r"sha256:[0-9a-f]{64}")
@@ -72,7 +73,8 @@ class CheckContext:
     content: Path
     operations: dict[str, set[str]] | None = None  # slug -> its countries; None when operations.yaml is unusable
     themes: frozenset[str] | None = None  # None when themes.yaml is absent or unusable (the check is skipped)
-    problems: list[Problem] = field(default_factory=list)  # problems of operations.yaml and themes.yaml themselves
+    problems: list[Problem] = field(default_factory=list)  # problems of the YAML files above and glossary.yaml
+    glossary: int = 0  # entries of glossary.yaml
 
 
 @dataclass
@@ -92,10 +94,13 @@ class Scan:
 
 
 def load_context(content: Path) -> CheckContext:
-    """Read operations.yaml and themes.yaml once, for checking many documents."""
+    """Read operations.yaml and themes.yaml once, for checking many documents; check glossary.yaml too."""
     context = CheckContext(content)
     context.operations = _load_operations(content / OPERATIONS_FILE, context.problems)
     context.themes = _load_theme_slugs(content, context.problems)
+    entries, problems = load_glossary(content, context.themes)
+    context.problems += problems
+    context.glossary = len(entries)
     return context
 
 
@@ -678,9 +683,11 @@ def run_check(content: Path, require_twins: bool = False) -> int:
     alone = f"; {_plural(len(notices), 'section')} in one language only" if notices else ""
     bare = sum(not any(p.id for p in section.paragraphs) for section in scan.sections)
     without = f"; {bare:,} without paragraph identifiers, which kb ids adds" if bare else ""
+    entries = scan.context.glossary
+    glossary = f", {entries:,} glossary entr{'y' if entries == 1 else 'ies'}" if entries else ""
     click.echo(f"kb check: {_plural(scan.documents, 'document')} ({langs}; {_plural(drafts, 'draft')}{alone}), "
                f"{_plural(scan.figures, 'figures file')}, {_plural(len(scan.context.operations or {}), 'operation')}"
-               f": no problems{without}")
+               f"{glossary}: no problems{without}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The `kb` command: import, check, ids, themes, index, search, serve. Each calls the module that owns its job."""
+"""The `kb` command: import, check, ids, themes, glossary, index, search, serve. Each calls the module that owns its
+job."""
 
 from __future__ import annotations
 
@@ -89,6 +90,17 @@ def themes_command(explain: Path, content: Path) -> None:
     sys.exit(run_explain(explain, content))
 
 
+@main.command("glossary")
+@click.option("--explain", "explain", required=True, metavar="QUERY",
+              help="A query: print its analysed words, the glossary entries they match and the expanded query.")
+@CONTENT_OPTION
+def glossary_command(explain: str, content: Path) -> None:
+    """Explain how content/glossary.yaml expands a query into the other language."""
+    from indexer.glossary import run_explain
+
+    sys.exit(run_explain(explain, content))
+
+
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Rebuild the whole index rather than only what changed.")
 @CONTENT_OPTION
@@ -109,13 +121,15 @@ def index_command(rebuild: bool, content: Path, instance: Path) -> None:
 @click.option("--lang", "langs", multiple=True, type=click.Choice(["en", "fr"]), help="Only this language.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--xlang/--no-xlang", default=True, show_default=True,
+              help="Also search the glossary's equivalents in the other language.")
 @INSTANCE_OPTION
-def search_command(query: str, years, themes, sections, operations, langs, limit, as_json, instance) -> None:
+def search_command(query: str, years, themes, sections, operations, langs, limit, as_json, xlang, instance) -> None:
     """Search the index from the terminal."""
     from kb.terminal import run_search
 
     sys.exit(run_search(query, instance, years=years, themes=themes, sections=sections, operations=operations,
-                        langs=langs, limit=limit, as_json=as_json))
+                        langs=langs, limit=limit, as_json=as_json, xlang=xlang))
 
 
 @main.command("serve")

@@ -51,6 +51,10 @@ def search_parameters(per_page_max: int) -> list[dict[str, Any]]:
                "Page number (at most the answer's `last_page`)"),
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": per_page_max, "default": 10},
                "Hits per page"),
+        _param("xlang", {"type": "integer", "minimum": 0, "maximum": 1, "default": 1},
+               "Cross-language search: 1 also searches the glossary's equivalents of the query's terms in the other "
+               "language (ranked below the words typed); 0 searches only the words typed. The answer's `expansion` "
+               "says what matched and what was added"),
     ]
 
 
@@ -93,6 +97,19 @@ def _components_search() -> dict[str, Any]:
                   "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2,
                             "maxItems": 2}},
     })
+    match = _obj({
+        "typed": {"type": "string", "description": "the query's words that matched a glossary term"},
+        "lang": {"enum": list(LANGS), "description": "the language of the glossary term they matched"},
+        "into": {"enum": list(LANGS), "description": "the language of the equivalents"},
+        "equivalents": {**STRINGS, "description": "the terms added (empty: they search nothing the words do not)"},
+        "field": {**NULL_STR, "description": "the field the words were qualified with (title:, body_en:...)"},
+    })
+    expansion = _obj({
+        "applied": {**BOOL, "description": "whether the equivalents were searched (false with xlang=0)"},
+        "matches": {"type": "array", "items": match},
+        "added": {"type": "object", "additionalProperties": STRINGS,
+                  "description": "language -> the equivalents searched (or, with xlang=0, that would be)"},
+    })
     search = _obj({
         "query": STR, "filters": {"type": "object", "additionalProperties": STRINGS}, "from": NULL_INT,
         "to": NULL_INT, "sort": {"enum": list(SORTS)}, "page": {"type": "integer", "minimum": 1},
@@ -107,6 +124,8 @@ def _components_search() -> dict[str, Any]:
         "trend_key_figures_left_out": INT, "key_figures_total": INT,
         "key_figures": {"type": "array", "items": _obj({"operation": STR, "operation_label": STR, "year": INT,
                                                         "lang": STR, "url": STR, "figures": STRINGS})},
+        "xlang": {**BOOL, "description": "whether cross-language search was asked for (`xlang`)"},
+        "expansion": expansion,
         "citations": {**_obj({ext: STR for ext in CITATION_EXTENSIONS}), "additionalProperties": False,
                       "description": "this page's hits cited as a file (`/cite.<extension>`): RIS, BibTeX, CSL-JSON"},
     })

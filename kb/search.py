@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from kb.chips import Chip, active_filters, clear_all_url
 from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
+from kb.engine.expansion import Expansion
 from kb.engine.schema import FACET_FIELDS
 from kb.engine.stored import StoredDocument, StoredParagraph, decode
 from kb.highlight import best_paragraph, mark, window
@@ -74,6 +75,7 @@ class SearchParams:
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
     ui: str = ""  # the interface language, when not the default (English): part of the URL like everything else
+    xlang: bool = True  # cross-language search (the glossary's equivalents); `xlang=0` in the URL turns it off
 
     @classmethod
     def from_args(cls, args: Any) -> SearchParams:
@@ -111,6 +113,7 @@ class SearchParams:
             page=_bounded("page", args.get("page"), 1, 1, PAGE_MAX),
             per_page=_bounded("per_page", args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
             ui=args.get("ui") if args.get("ui") in UI_LANGS[1:] else "",
+            xlang=bool(_bounded("xlang", args.get("xlang"), 1, 0, 1)),
         )
 
     def pairs(self, page: bool = True) -> list[tuple[str, str]]:
@@ -128,6 +131,8 @@ class SearchParams:
             out.append(("per_page", str(self.per_page)))
         if page and self.page != 1:
             out.append(("page", str(self.page)))
+        if not self.xlang:
+            out.append(("xlang", "0"))
         if self.ui:
             out.append(("ui", self.ui))
         return out
@@ -259,7 +264,19 @@ class SearchPage:
     figures_total: int = 0  # key figures matching the same search, shown apart from the sections (page 1)
     figure_blocks: list[KeyFigureBlock] = field(default_factory=list)
     clear_url: str | None = None  # "Clear all": the query text kept, every filter dropped; None without a filter
+    expansion: Expansion = field(default_factory=Expansion)  # what the glossary matched, and whether it was searched
+    xlang_url: str | None = None  # the same search with cross-language search switched (off when on, on when off)
     citations: dict[str, str] = field(default_factory=dict)  # this page's hits cited as a file: extension -> URL
+
+    @property
+    def also_searched(self) -> list[tuple[str, list[str]]]:
+        """(language, equivalents) the search added, when they differ from what was typed: the page's note."""
+        return sorted(self.expansion.added().items()) if self.expansion.applied else []
+
+    @property
+    def could_search(self) -> list[tuple[str, list[str]]]:
+        """(language, equivalents) cross-language search would add, when it is off (the note offers it back)."""
+        return sorted(self.expansion.added().items()) if not self.params.xlang else []
 
     @property
     def past_last(self) -> bool:
@@ -295,6 +312,8 @@ class SearchPage:
             "trend_key_figures_left_out": self.trend_figures,
             "key_figures_total": self.figures_total,
             "key_figures": [block.to_json() for block in self.figure_blocks],
+            "xlang": self.params.xlang,
+            "expansion": self.expansion.to_json(),
             "citations": self.citations,
         }
         return data
@@ -376,6 +395,7 @@ class SearchService:
             limit=params.per_page,
             facets=FACET_FIELDS,
             langs_for_text=_text_langs(params),
+            xlang=params.xlang,
         )
         try:
             result = self.backend.search(query)
@@ -383,6 +403,9 @@ class SearchService:
             page.error, page.error_detail = str(err), err
             return page
         page.total, page.timed_out, page.generation = result.total, result.timed_out, result.generation
+        page.expansion = result.expansion
+        if result.expansion.added():
+            page.xlang_url = replace(params, xlang=not params.xlang, page=1).url(base)
         page.last_page = max(1, min(PAGE_MAX, math.ceil(result.total / params.per_page)))
         if params.page > 1:
             page.prev_url = replace(params, page=min(params.page - 1, page.last_page)).url(base)
@@ -530,7 +553,7 @@ class _Toggler:
 
 def _first(pairs: list[tuple[str, str]], name: str) -> int:
     """Where facet `name`'s pairs stand (or would stand) in the canonical order of SearchParams.pairs()."""
-    rank = {n: i for i, n in enumerate(("q", *FACET_FIELDS, "from", "to", "sort", "per_page", "page", "ui"))}
+    rank = {n: i for i, n in enumerate(("q", *FACET_FIELDS, "from", "to", "sort", "per_page", "page", "xlang", "ui"))}
     return next((i for i, (key, _) in enumerate(pairs) if rank[key] >= rank[name]), len(pairs))
 
 

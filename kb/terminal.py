@@ -14,6 +14,8 @@ from kb.engine.site import SiteMissing
 from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
 from kb.search import ParamError, SearchParams, SearchService
 
+LANG_NAMES = {"en": "English", "fr": "French"}
+
 
 def _plain(snippet: Markup) -> str:
     text = str(snippet).replace("<mark>", "\x00").replace("</mark>", "\x01")
@@ -23,9 +25,9 @@ def _plain(snippet: Markup) -> str:
 
 def run_search(query: str, instance: Path, *, years: Sequence[int] = (), themes: Sequence[str] = (),
                sections: Sequence[str] = (), operations: Sequence[str] = (), langs: Sequence[str] = (),
-               limit: int = 10, as_json: bool = False) -> int:
+               limit: int = 10, as_json: bool = False, xlang: bool = True) -> int:
     """Search and print; exit 0 on success, 1 when there is no (usable) index, 2 on a query that cannot be read."""
-    args = MultiDict([("q", query), ("per_page", str(limit))])
+    args = MultiDict([("q", query), ("per_page", str(limit)), ("xlang", "1" if xlang else "0")])
     for name, values in (("year", years), ("theme", themes), ("section", sections), ("operation", operations),
                          ("lang", langs)):
         for value in values:
@@ -47,6 +49,10 @@ def run_search(query: str, instance: Path, *, years: Sequence[int] = (), themes:
         click.echo(json.dumps(page.to_json(), ensure_ascii=False, indent=2))
         return 0
     click.echo(f"{page.total} result{'s' if page.total != 1 else ''}")
+    for lang, terms in page.also_searched:
+        click.echo(f"Also searched in {LANG_NAMES[lang]}: {', '.join(terms)} (--no-xlang: only the words typed)")
+    for lang, terms in page.could_search:
+        click.echo(f"Cross-language search is off (--xlang would add in {LANG_NAMES[lang]}: {', '.join(terms)})")
     if page.suggestion:
         click.echo(f"Did you mean: {page.suggestion}")
     for i, hit in enumerate(page.hits, 1):

@@ -221,7 +221,7 @@ def last_page(client: FlaskClient) -> int:
 
 def test_the_documented_bounds_are_the_enforced_ones(client: FlaskClient, openapi: dict[str, Any]) -> None:
     found = bounds(openapi)
-    assert [name for name, _, _ in found] == ["year", "from", "to", "page", "per_page"]
+    assert [name for name, _, _ in found] == ["year", "from", "to", "page", "per_page", "xlang"]
     for name, low, high in found:
         for value in (low, high):
             response = client.get("/api/search", query_string={name: value})

@@ -50,7 +50,7 @@ def test_kb_help_lists_every_command() -> None:
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout.startswith("Usage: kb ")
     listed = re.findall(r"^  (\w+)  ", done.stdout.split("Commands:")[1], re.M)
-    assert listed == ["check", "ids", "import", "index", "search", "serve", "themes"]
+    assert listed == ["check", "glossary", "ids", "import", "index", "search", "serve", "themes"]
 
 
 def test_kb_search_help_names_its_filters() -> None:

@@ -3,10 +3,8 @@
 The corpora of bench/search_quality.py are built once per session: the Mali page and a small synthetic corpus, each
 bilingual and as its one-language copy (bench/one_language.py). The floors hold what kb does today without any
 glossary, a little below what docs/search-quality.md records: monolingual queries on the bilingual corpora (every
-section exists in the query's language). The cross-language floor joins with the glossary as one more test:
-
-    def test_cross_language_floor(runs: Runs) -> None:
-        assert_floors(runs.scores("one-language", xlang=True), recall=0.80)
+section exists in the query's language). With content/glossary.yaml, the cross-language floor (issue 15's bar) holds
+on the one-language copies, and cross-language search must not cost the monolingual queries any precision.
 """
 
 from __future__ import annotations
@@ -161,6 +159,24 @@ def test_the_cross_language_switch_is_accepted_by_the_api(runs: Runs) -> None:
 
 def test_monolingual_queries_on_the_bilingual_corpora_keep_their_recall_and_precision(runs: Runs) -> None:
     assert_floors(runs.scores("bilingual", xlang=True), recall=MONOLINGUAL_RECALL, precision=MONOLINGUAL_PRECISION)
+
+
+CROSS_LANGUAGE_RECALL = 0.80  # issue 15's bar; measured 0.818 (English queries) and 0.833 (French), 0.356 and 0.408 off
+
+
+def test_cross_language_floor(runs: Runs) -> None:
+    """On the one-language copies (each section kept in English or in French only), English queries find the
+    French-only sections and French queries the English-only ones: recall@10 >= 0.8 in each query language."""
+    assert_floors(runs.scores("one-language", xlang=True), recall=CROSS_LANGUAGE_RECALL)
+
+
+def test_cross_language_search_is_what_finds_them_and_costs_monolingual_queries_no_precision(runs: Runs) -> None:
+    on, off = averages(runs.scores("one-language", xlang=True)), averages(runs.scores("one-language", xlang=False))
+    both_on = averages(runs.scores("bilingual", xlang=True))
+    both_off = averages(runs.scores("bilingual", xlang=False))
+    for lang in LANGS:
+        assert off["all", lang].recall < 0.5 < on["all", lang].recall, lang  # xlang=0: the gap of issue 15
+        assert both_on["all", lang].precision >= both_off["all", lang].precision, lang
 
 
 def test_a_known_item_in_its_own_language_is_found(runs: Runs, judged: JudgedSet) -> None:

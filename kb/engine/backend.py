@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kb.engine.expansion import Expansion
+
 
 def N_(message: str) -> str:
     """Marks a message for translation without translating it here (the views translate; see MessageError)."""
@@ -57,6 +59,7 @@ class Query:
     limit: int = 10
     facets: Sequence[str] = ()
     langs_for_text: Sequence[str] = ("en", "fr")
+    xlang: bool = True  # search the glossary's equivalents in the other language too (kb.engine.expansion)
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Result:
     generation: str
     per_year: dict[int, tuple[int, int]] = field(default_factory=dict)  # year -> (matching sections, all selected)
     timed_out: bool = False
+    expansion: Expansion = field(default_factory=Expansion)  # the glossary's matches in the query, and if applied
 
 
 class IndexWriter(Protocol):

@@ -43,7 +43,9 @@ LOCK = "index.lock"
 MANIFEST = "kb-manifest.pickle"  # internal: a pickle loads 6x faster than JSON at 18,000 files
 WORDS = "kb-words.json"  # word -> count, for spelling suggestions
 SITE = "kb-site.json"  # what the web shows besides documents (kb.engine.site)
+GLOSSARY = "kb-glossary.json"  # the bilingual glossary queries are expanded with (kb.engine.glossary), when any
 CHECKSUMS = "kb-checksums.json"  # size and digest of every other file (kb.engine.checksums)
+REWRITTEN = (MANIFEST, WORDS, SITE, GLOSSARY, CHECKSUMS)  # written anew by every build, never hard-linked
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
 
@@ -142,7 +144,7 @@ def hardlink_copy(source: Path, target: Path) -> None:
     """A new generation folder sharing the served one's immutable files (the kb-*.json/pickle files are rewritten)."""
     target.mkdir()
     for item in source.iterdir():
-        if item.name in (MANIFEST, WORDS, SITE, CHECKSUMS) or item.name.endswith(".lock") or not item.is_file():
+        if item.name in REWRITTEN or item.name.endswith(".lock") or not item.is_file():
             continue
         try:
             os.link(item, target / item.name)

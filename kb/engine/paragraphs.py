@@ -129,6 +129,8 @@ class ParagraphEvaluator:
             return combine.reduce(masks) if masks else np.zeros(len(self.units), dtype=bool)
         if isinstance(node, wq.AndNot):
             return self.run(node.a) & ~self.run(node.b)
+        if isinstance(node, wq.AndMaybe):  # holds where `a` holds; `b` only weighs
+            return self.run(node.a)
         if isinstance(node, wq.Not):
             return ~self.run(node.query)
         if isinstance(node, wq.Phrase) and node.slop == 1 and node.fieldname in BODY_FIELDS:

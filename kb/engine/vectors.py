@@ -198,19 +198,23 @@ class Evaluator:
                 m, s = self.run(child)
                 mask &= m
                 score += s
-            return mask, np.where(mask, score, 0).astype(np.float32)
+            return mask, _boosted(np.where(mask, score, 0).astype(np.float32), node)
         if isinstance(node, wq.Or):
             mask, score = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32)
             for child in node.subqueries:
                 m, s = self.run(child)
                 mask |= m
                 score += s
-            return mask, score
+            return mask, _boosted(score, node)
         if isinstance(node, wq.AndNot):
             m, s = self.run(node.a)
             exclude, _ = self.run(node.b)
             keep = m & ~exclude
             return keep, np.where(keep, s, 0).astype(np.float32)
+        if isinstance(node, wq.AndMaybe):  # `a`, scored more where `b` holds too
+            m, s = self.run(node.a)
+            maybe, extra = self.run(node.b)
+            return m, _boosted(np.where(m, s + np.where(maybe, extra, 0), 0).astype(np.float32), node)
         if isinstance(node, wq.Not):
             m, _ = self.run(node.query)
             return ~m, (~m).astype(np.float32)  # as Whoosh's InverseMatcher: weight 1
@@ -251,7 +255,7 @@ class Evaluator:
                 mask = mask & found
             else:
                 mask = mask & self.phrase_docs(node, mask)
-        return mask, np.where(mask, score, 0).astype(np.float32)
+        return mask, _boosted(np.where(mask, score, 0).astype(np.float32), node)
 
     def _range(self, node: wq.NumericRange) -> tuple[np.ndarray, np.ndarray]:
         if node.fieldname != "year":
@@ -261,6 +265,12 @@ class Evaluator:
         high = np.inf if node.end is None else node.end - (1 if node.endexcl else 0)
         mask = (years >= low) & (years <= high)
         return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a constant score
+
+
+def _boosted(score: np.ndarray, node: wq.Query) -> np.ndarray:
+    """A group's or phrase's scores times its boost, as Whoosh weighs them (a glossary equivalent is `"a b"^0.5`)."""
+    boost = _boost(node)
+    return score if boost == 1.0 else score * np.float32(boost)
 
 
 def _boost(node: wq.Query) -> float:

@@ -37,13 +37,16 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 
-from kb.engine import checksums, generations
+from kb.engine import checksums, generations, query_syntax
 from kb.engine.backend import N_, Hit, Query, QueryError, Result
+from kb.engine.expansion import Expansion, expand
+from kb.engine.glossary import Glossary, read_glossary
 from kb.engine.lru import BytesLRU
 from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, names_a_theme
 from kb.engine.postings import SUFFIX as SIDECAR
 from kb.engine.postings import SidecarDamaged
-from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
+from kb.engine.query_syntax import SEARCHABLE_FIELDS
+from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, analyse, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
@@ -157,8 +160,15 @@ class _Generation:
         self.matches: BytesLRU[_Match] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, _Match.nbytes)
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
+        self.glossary: Glossary = read_glossary(folder)
         self.damage: str | None = None  # set when found damaged after opening: it is no longer served
         self.verified = time.monotonic()  # when its checksums last held (the backend verified them before opening)
+
+    def absent(self, word: str, lang: str) -> bool:
+        """No title or body of language `lang` has (one of the terms of) `word`: for kb.engine.expansion."""
+        reader = self.searcher().reader()
+        return any(reader.doc_frequency(f"title_{lang}", term) == 0 and reader.doc_frequency(f"body_{lang}", term) == 0
+                   for term in analyse(word, lang))
 
     def site(self) -> dict[str, Any]:
         """The generation's site data (kb-site.json), read once; SiteMissing when it has none."""
@@ -355,7 +365,8 @@ class WhooshBackend:
 
     def _cached(self, gen: _Generation, query: Query) -> Result:
         key = (query.text, tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())), query.year_from,
-               query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text))
+               query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text),
+               query.xlang)
         with gen.cache_lock:
             cached = gen.cache.get(key)
             if cached is not None:
@@ -371,7 +382,7 @@ class WhooshBackend:
 
     def _search(self, gen: _Generation, query: Query) -> Result:
         table, paragraphs = gen.table, gen.paragraphs
-        found = self._documents_matching(gen, query.text, query.langs_for_text)
+        found = self._documents_matching(gen, query.text, query.langs_for_text, query.xlang)
         parsed = found.parsed
         chosen = query.filters.get("theme")
         by_paragraph = bool(chosen) or (parsed is not None and names_a_theme(parsed))
@@ -394,7 +405,8 @@ class WhooshBackend:
             for hit, docnum in zip(hits, docnums, strict=True):
                 self._paragraphs_of(gen, hit, docnum, units)
         return Result(total=int(final.sum()), hits=hits, facets=self._facets(gen, query, results, masks, scope, match),
-                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope))
+                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope),
+                      expansion=found.expansion)
 
     @staticmethod
     def _facets(gen: _Generation, query: Query, results: np.ndarray, masks: dict[str, np.ndarray],
@@ -409,14 +421,15 @@ class WhooshBackend:
                 facets[field] = gen.table.count(field, _all(results, (m for f, m in masks.items() if f != field)))
         return facets
 
-    def _documents_matching(self, gen: _Generation, text: str, langs: Sequence[str]) -> _Match:
-        """The parsed query and the documents where it holds, with their scores; kept for the next searches of the
-        same words (the next page, another filter, the key figures beside the sections) within `match_cache_mb`."""
-        key = (text.strip(), tuple(langs))
+    def _documents_matching(self, gen: _Generation, text: str, langs: Sequence[str], xlang: bool = True) -> _Match:
+        """The parsed query (expanded with the glossary when `xlang`) and the documents where it holds, with their
+        scores; kept for the next searches of the same words (the next page, another filter, the key figures beside
+        the sections) within `match_cache_mb`."""
+        key = (text.strip(), tuple(langs), xlang)
         found = gen.matches.get(key)
         if found is not None:
             return found
-        parsed = self.parse(gen, text, langs)
+        parsed, expansion = self.parse_expanded(gen, text, langs, xlang)
         if parsed is None:
             return _Match()
         try:
@@ -426,7 +439,7 @@ class WhooshBackend:
         for array in (docs, scores):
             if array is not None:
                 array.flags.writeable = False
-        return gen.matches.put(key, _Match(docs, scores, parsed=parsed))
+        return gen.matches.put(key, _Match(docs, scores, parsed=parsed, expansion=expansion))
 
     def _match(self, gen: _Generation, found: _Match, reach: np.ndarray | None) -> _Match:
         """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
@@ -460,22 +473,30 @@ class WhooshBackend:
         return {int(y): (int(found[y]), int(totals[y])) for y in np.nonzero(totals)[0] if y}
 
     # ---------------------------------------------------------------- internals
-    def parse(self, gen: _Generation, text: str, langs: Sequence[str]) -> wq.Query | None:
+    def parse(self, gen: _Generation, text: str, langs: Sequence[str], xlang: bool = True) -> wq.Query | None:
+        """The query Whoosh runs for `text` (see parse_expanded)."""
+        return self.parse_expanded(gen, text, langs, xlang)[0]
+
+    def parse_expanded(self, gen: _Generation, text: str, langs: Sequence[str], xlang: bool = True
+                       ) -> tuple[wq.Query | None, Expansion]:
         """Parse the query once per language and OR the parses, so each language keeps its own analysis.
 
         Each parse holds only in documents of its language (a weightless `lang:` term): "NOT radios" parsed as
-        English must not find every French document, and a language filter then gives what its count said.
+        English must not find every French document, and a language filter then gives what its count said. Each
+        language parses the query with the glossary's equivalents in that language added (kb.engine.expansion)
+        when `xlang` and the glossary matched; otherwise the text as typed, so errors and speed are as before.
         """
         text = text.strip()
         if not text:
-            return None
+            return None, Expansion()
         _check_syntax(text)
         _check_fields(text, gen.schema)
+        texts, expansion = _expanded(text, langs, gen.glossary, xlang, gen.absent)
         reader = gen.searcher().reader()
         parts = []
         for lang in langs:
             try:
-                parsed = gen.parsers[lang].parse(text)
+                parsed = gen.parsers[lang].parse(texts[lang])
             except Exception:  # Whoosh's parser fails on some operator sequences ("NOT NOT a", "a ANDNOT ANDNOT b")
                 raise QueryError(N_("the query could not be read: check the order of AND, OR, NOT, ANDNOT and "
                                     "ANDMAYBE (each stands between two words)")) from None
@@ -484,7 +505,7 @@ class WhooshBackend:
                 parts.append(wq.And([part, wq.Term("lang", lang, boost=0.0)]))
         if not parts:
             raise QueryError(N_("the query has only common words (such as 'the' or 'de'); add a more specific word"))
-        return parts[0] if len(parts) == 1 else wq.Or(parts)
+        return (parts[0] if len(parts) == 1 else wq.Or(parts)), expansion
 
     @staticmethod
     def _docs(searcher: Any, parsed: wq.Query, size: int) -> np.ndarray:
@@ -566,6 +587,7 @@ class _Match:
     scores: np.ndarray | None = None  # float32[documents], or None when Whoosh scores (the fallback)
     units: np.ndarray | None = None  # bool[paragraph units], when asked for
     parsed: wq.Query | None = None  # the query, as the backend parsed it
+    expansion: Expansion = dataclasses.field(default_factory=Expansion)  # what the glossary added to it
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.docs, self.scores, self.units) if a is not None) + 1024
@@ -601,9 +623,28 @@ def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[t
     return [(int(docnums[i]), float(found[i])) for i in order]
 
 
-SEARCHABLE_FIELDS = ("title", "body", "text", "year", "theme", "themes", "section", "operation", "lang", "report",
-                     "country", "kind", "title_en", "title_fr", "body_en", "body_fr")
 FIELD_RE = re.compile(r"(?<![\w:])(\w+):")
+
+
+def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool,
+              absent: Callable[[str, str], bool] | None = None) -> tuple[dict[str, str], Expansion]:
+    """Per language, the text to parse: `text` with the glossary's equivalents in that language, when any (and
+    `xlang`); and what the glossary matched. A query kb's syntax module does not read whole is left as typed."""
+    texts = {lang: text for lang in langs}
+    if not glossary:
+        return texts, Expansion()
+    try:
+        tree = query_syntax.parse(text, SEARCHABLE_FIELDS)
+    except query_syntax.Unreadable:
+        return texts, Expansion()
+    matches = []
+    for lang in langs:
+        expanded, found = expand(tree, glossary, lang, absent)
+        matches += found
+        if xlang and any(match.equivalents for match in found) and expanded is not None:
+            texts[lang] = query_syntax.to_text(expanded)
+    applied = xlang and any(match.equivalents for match in matches)
+    return texts, Expansion(tuple(matches), applied)
 
 
 def _check_fields(text: str, schema: Any) -> None:

@@ -56,10 +56,11 @@ def _answer(page: SearchPage) -> tuple[str, int]:
 
 
 def _untidy() -> bool:
-    """A submitted form's URL: empty fields ("from=&to="), the default sort or interface language, which a shared
-    link need not carry."""
+    """A submitted form's URL: empty fields ("from=&to="), the default sort, interface language or cross-language
+    switch, which a shared link need not carry."""
     args = request.args
-    return any(value == "" for value in args.values()) or args.get("sort") == "relevance" or args.get("ui") == "en"
+    return (any(value == "" for value in args.values()) or args.get("sort") == "relevance" or args.get("ui") == "en"
+            or args.get("xlang") == "1")
 
 
 def _tidy_url(params: SearchParams) -> str:
