@@ -48,6 +48,13 @@ def test_place_names_match_with_or_without_accents_in_both_languages(service: Se
     assert {"mali/2020/key-achievements/en", "mali/2020/key-achievements/fr"} <= found
 
 
+def test_a_year_in_the_query_keeps_that_years_documents(service: SearchService) -> None:
+    # `year:` is a numeric field: its terms are encoded numbers, evaluated per document (they once broke the page)
+    page = run(service, q="year:2020 refugees")
+    assert page.error is None and page.total > 0 and {h.year for h in page.hits} == {2020}
+    assert run(service, q="year:1999 refugees").total == 0
+
+
 def test_a_query_searches_both_languages_unless_filtered(service: SearchService) -> None:
     both = run(service, q="COVID-19")
     assert {h.lang for h in both.hits} == {"en", "fr"}

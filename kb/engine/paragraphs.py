@@ -138,13 +138,13 @@ class ParagraphEvaluator:
         return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
 
     def _term(self, node: wq.Term) -> np.ndarray:
+        if node.fieldname not in (*BODY_FIELDS, "theme"):  # per document; `year:` terms are encoded numbers
+            return self.documents.run(node)[0][self.doc]
         text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
         if node.fieldname in BODY_FIELDS:
             vectors = self.documents.v
             return self._at(vectors.positions(node.fieldname, text, self.documents.reader, self.docnums))
-        if node.fieldname == "theme":
-            return self.table.tagged([text])[self.units]
-        return self.documents.run(node)[0][self.doc]
+        return self.table.tagged([text])[self.units]
 
     def _phrase(self, node: wq.Phrase) -> np.ndarray:
         together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
