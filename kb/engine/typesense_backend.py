@@ -141,22 +141,6 @@ class LexiconReader:
             yield term
 
 
-class DocumentEvaluator(Evaluator):
-    """What the Whoosh backend leaves to Whoosh itself (ANDMAYBE, REQUIRE, `country:`), evaluated per document."""
-
-    def run(self, node: wq.Query) -> tuple[np.ndarray, np.ndarray]:
-        if isinstance(node, wq.AndMaybe):
-            mask, score = self.run(node.a)
-            _, extra = self.run(node.b)
-            return mask, np.where(mask, score + extra, 0).astype(np.float32)
-        if isinstance(node, wq.Require):
-            mask, score = self.run(node.a)
-            other, _ = self.run(node.b)
-            keep = mask & other
-            return keep, np.where(keep, score, 0).astype(np.float32)
-        return super().run(node)
-
-
 class _RemoteGeneration:
     """One collection of the cluster, opened: its tables read once, its postings on demand."""
 
@@ -199,8 +183,9 @@ class _RemoteGeneration:
     def evaluator(self) -> Evaluator:
         return Evaluator(self.vectors, self.lexicon, self.field_mask, self.phrase_docs)
 
-    def document_evaluator(self) -> DocumentEvaluator:
-        return DocumentEvaluator(self.vectors, self.lexicon, self.any_field_mask, self.phrase_docs)
+    def document_evaluator(self) -> Evaluator:
+        """For what the Whoosh backend leaves to Whoosh itself (`country:`): per document, `country` known."""
+        return Evaluator(self.vectors, self.lexicon, self.any_field_mask, self.phrase_docs)
 
     def field_mask(self, field: str, value: str) -> np.ndarray | None:
         if field == "__year_of__":
