@@ -38,6 +38,7 @@ from kb.engine.typesense_store import ClusterError, Store, blob_records, pack
 from kb.engine.whoosh_backend import _Generation
 
 LEXICON_FIELDS = (*TEXT_FIELDS, "operation", "section", "lang", "report", "kind", "theme", "country", "year")
+COUNT_WAIT = 30.0  # seconds the nodes may take to apply the last writes before the count is believed
 SINGLE_FIELDS = ("operation", "section", "lang", "report", "kind", "doc_id", "path", "translation_key")
 
 
@@ -72,9 +73,7 @@ def publish(folder: Path, store: Store, alias: str) -> Published:
     try:
         writer = _Records(generation)
         written = store.import_(name, writer.all())
-        found = store.count(name)
-        if found != written:
-            raise ClusterError(f"collection {name} holds {found} records of the {written} written")
+        _counted(store, name, written)
         store.set_alias(alias, name)
     except BaseException:
         with contextlib.suppress(ClusterError):  # the cluster is down: the next publication sweeps it
@@ -84,6 +83,16 @@ def publish(folder: Path, store: Store, alias: str) -> Published:
         if old not in (name, current):
             store.drop(old)
     return Published(name, written, time.perf_counter() - started)
+
+
+def _counted(store: Store, name: str, written: int, wait: float = COUNT_WAIT) -> None:
+    """Check that the collection holds every record written, as counted by the nodes (a follower may still be
+    applying the last writes: it is asked again, or another node is); ClusterError when none does in time."""
+    deadline = time.monotonic() + wait
+    while (found := store.count(name)) != written:
+        if found > written or time.monotonic() > deadline:
+            raise ClusterError(f"collection {name} holds {found} records of the {written} written")
+        time.sleep(0.1)
 
 
 class _Records:
