@@ -17,7 +17,7 @@ from kb.cli import main
 from kb.engine.backend import Query
 from kb.engine.schema import FACET_FIELDS
 from kb.engine.typesense_store import ClusterConfig, Store, parse_nodes
-from tests.support import Site, clone_site, cluster_settings, publish_site, stateless_app
+from tests.support import Site, clone_site, cluster_settings, make_app, publish_site, stateless_app
 
 pytestmark = pytest.mark.typesense
 
@@ -116,3 +116,14 @@ def test_an_unreachable_cluster_fails_the_publication_with_the_reason(built_site
     assert done.exit_code == 1
     assert "cannot be reached" in done.output or "failed" in done.output, done.output
     assert "the alias 'kb' was not moved" in done.output
+
+
+def test_a_cluster_that_does_not_answer_gets_a_503_page_with_the_reason(tmp_path: Path) -> None:
+    settings = {"backend": "typesense", "typesense_nodes": "http://127.0.0.1:9", "typesense_api_key": "k"}
+    client = make_app(tmp_path / "instance", KB_SETTINGS=settings).test_client()
+    page = client.get("/?q=refugees")
+    assert page.status_code == 503 and "No node of the search engine" in page.get_data(as_text=True)
+    french = client.get("/?q=refugees&ui=fr")
+    assert french.status_code == 503 and "Moteur de recherche injoignable" in french.get_data(as_text=True)
+    api = client.get("/api/search?q=refugees")
+    assert api.status_code == 503 and api.get_json()["reason"].startswith("Search engine unreachable: ")

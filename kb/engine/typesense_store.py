@@ -157,7 +157,8 @@ class Store:
 
     def _import_batch(self, name: str, batch: list[dict[str, Any]]) -> int:
         body = "\n".join(json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in batch)
-        answer = self.call(lambda: self.client.collections[name].documents.import_(body, {"action": "create"}), lagging=False)
+        documents = self.client.collections[name].documents
+        answer = self.call(lambda: documents.import_(body, {"action": "create"}), lagging=False)
         failed = [line for line in answer.splitlines() if '"success":true' not in line.replace(" ", "")]
         if failed:
             raise ClusterError(f"the Typesense cluster refused {len(failed)} of {len(batch)} records: "
