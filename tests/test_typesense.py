@@ -127,3 +127,12 @@ def test_a_cluster_that_does_not_answer_gets_a_503_page_with_the_reason(tmp_path
     assert french.status_code == 503 and "Moteur de recherche injoignable" in french.get_data(as_text=True)
     api = client.get("/api/search?q=refugees")
     assert api.status_code == 503 and api.get_json()["reason"].startswith("Search engine unreachable: ")
+
+
+def test_kb_search_in_the_terminal_reads_the_cluster_too(on_cluster: Flask, typesense_cluster: Cluster,
+                                                         tmp_path: Path) -> None:
+    env = {f"KB_{k.upper()}": v for k, v in cluster_settings(typesense_cluster, ALIAS).items()}
+    done = CliRunner().invoke(main, ["search", "acte de naissance", "--lang", "fr", "--json", "--instance",
+                                     str(tmp_path / "nothing")], env=env)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["hits"][0]["doc_id"] == "mali/2020/unmet-needs/fr"
