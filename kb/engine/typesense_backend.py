@@ -245,7 +245,12 @@ class TypesenseBackend(WhooshBackend):
             return current  # type: ignore[return-value]
         with self._lock:
             if self._current is None or self._current.name < target:
-                self._current = _RemoteGeneration(self, target)  # type: ignore[assignment]
+                try:
+                    self._current = _RemoteGeneration(self, target)  # type: ignore[assignment]
+                except ClusterError:
+                    if self._current is None:
+                        raise
+                    self._checked = 0.0  # keep serving the one we have; try the new one on the next request
             return self._current  # type: ignore[return-value]
 
     def _again(self, read: Callable[[], Any], complete: Callable[[Any], bool], what: str) -> Any:
