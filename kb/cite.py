@@ -5,6 +5,9 @@ A paragraph's citation names it (`, ¶3` after the title) and gives its permalin
 the section's address. A translation made by kb (`translated_from`) is cited as an unofficial translation by kb,
 naming the original and linking to it. Labels are in English, the citation's own language; the title stays in the
 document's language, so the text a researcher copies does not change with the interface language.
+
+A page of search results is cited as one entry per hit (`hit_cited`): its section, with the paragraph the search
+found as a note ("Found in ¶3: <permalink>").
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ from datetime import date
 from typing import Any
 
 from kb.documents import SectionPage
+from kb.labels import Labels
 from kb.render import RenderedParagraph
-from kb.urls import Urls
+from kb.search import SearchHit
+from kb.urls import CITATION_EXTENSIONS, Urls
 
 AUTHOR = "UNHCR"
 TRANSLATOR = "kb"
 CONTAINER = "Global Focus operation report"
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}
-FORMATS = {"ris": "application/x-research-info-systems", "bib": "application/x-bibtex",
-           "json": "application/vnd.citationstyles.csl+json"}  # downloads: extension -> media type
+MEDIA_TYPES = ("application/x-research-info-systems", "application/x-bibtex",
+               "application/vnd.citationstyles.csl+json")
+FORMATS = dict(zip(CITATION_EXTENSIONS, MEDIA_TYPES, strict=True))  # downloads: extension -> media type
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class Cited:
     paragraph: int | None = None
     ref: str | None = None
     original: Original | None = None  # set on a translation by kb
+    found: tuple[int, str] | None = None  # a search hit's paragraph: (¶n, its absolute permalink)
 
     @property
     def full_title(self) -> str:
@@ -73,6 +80,15 @@ class Cited:
         return (f"Unofficial {LANGUAGE_NAMES.get(self.lang, self.lang)} translation by {TRANSLATOR} of the "
                 f"{LANGUAGE_NAMES.get(self.original.lang, self.original.lang)} original, "
                 f"“{self.original_title}”, {self.original.url}")
+
+    @property
+    def found_note(self) -> str | None:
+        return f"Found in ¶{self.found[0]}: {self.found[1]}" if self.found else None
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes every format carries: the translation's, the search hit's paragraph."""
+        return [note for note in (self.translation_note, self.found_note) if note]
 
     @property
     def original_title(self) -> str:
@@ -108,8 +124,7 @@ def bibtex(cited: Cited) -> str:
     if cited.original:
         fields.append(("origlanguage", cited.original.lang))
     fields.append(("url", cited.url))
-    note = f"Accessed {cited.accessed.isoformat()}"
-    fields.append(("note", f"{_bib(cited.translation_note)}. {note}" if cited.original else note))
+    fields.append(("note", ". ".join([*map(_bib, cited.notes), f"Accessed {cited.accessed.isoformat()}"])))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{cited.key},\n{body}\n}}"
 
@@ -118,8 +133,8 @@ def ris(cited: Cited) -> str:
     lines = ["TY  - ELEC", f"AU  - {AUTHOR}", f"TI  - {cited.full_title}", f"T2  - {CONTAINER}",
              f"PY  - {cited.year}", f"LA  - {cited.lang}", f"UR  - {cited.url}", f"Y2  - {cited.accessed.isoformat()}"]
     if cited.original:
-        lines += [f"A4  - {TRANSLATOR}", "M3  - Unofficial translation", f"OP  - {cited.original_title}",
-                  f"N1  - {cited.translation_note}"]
+        lines += [f"A4  - {TRANSLATOR}", "M3  - Unofficial translation", f"OP  - {cited.original_title}"]
+    lines += [f"N1  - {note}" for note in cited.notes]
     return "\n".join([*lines, "ER  - "]) + "\n"
 
 
@@ -138,8 +153,9 @@ def csl(cited: Cited) -> dict[str, Any]:
         "URL": cited.url,
     }
     if cited.original:
-        item |= {"translator": [{"literal": TRANSLATOR}], "original-title": cited.original_title,
-                 "note": cited.translation_note}
+        item |= {"translator": [{"literal": TRANSLATOR}], "original-title": cited.original_title}
+    if cited.notes:
+        item["note"] = "\n".join(cited.notes)
     return item
 
 
@@ -156,10 +172,15 @@ def citations(cited: Cited) -> dict[str, str]:
             "csl": json.dumps([csl(cited)], ensure_ascii=False, indent=2)}
 
 
-def download(cited: Cited, extension: str) -> str:
-    """The body of the `cite.<extension>` download."""
-    return {"ris": ris, "bib": lambda c: bibtex(c) + "\n", "json": lambda c: citations(c)["csl"] + "\n"}[extension](
-        cited)
+def download(cited: Cited | list[Cited], extension: str) -> str:
+    """The body of a `cite.<extension>` download: of one section or paragraph, or of a page of search results (one
+    entry each, in order; an empty page gives an empty file, or `[]`)."""
+    items = cited if isinstance(cited, list) else [cited]
+    if extension == "ris":
+        return "\n".join(map(ris, items))
+    if extension == "bib":
+        return "\n".join(bibtex(c) + "\n" for c in items)
+    return json.dumps([csl(c) for c in items], ensure_ascii=False, indent=2) + "\n"
 
 
 # ------------------------------------------------------------------------------------------------ a section page's
@@ -211,3 +232,25 @@ def cite_block(page: SectionPage, urls: Urls, absolute: Callable[[str], str], ac
         stand_in = replace(page.paragraphs[0], n=N_MARK, id=REF_MARK)
         block["paragraph"] = entry(cited(page, stand_in, urls, absolute, accessed), urls)
     return block
+
+
+# ------------------------------------------------------------------------------------------------ search results
+
+
+def hit_cited(hit: SearchHit, labels: Labels, urls: Urls, absolute: Callable[[str], str], accessed: date) -> Cited:
+    """What a search hit's entry names: its section, in the hit's language (a translation by kb as one, when its
+    original is indexed), with the permalink of the paragraph the search found it in (when it had words or themes
+    to find); a key figure by its operation page. `urls` makes canonical paths (no `ui=`)."""
+    address = (hit.lang, hit.operation, hit.year, hit.section)
+    url, title, section = urls.section_path(*address), hit.title, hit.section
+    if hit.kind != "section":  # one key figure: its own key (a page may hold several of a year), its text as title
+        url, title = urls.operation(hit.lang, hit.operation, year=hit.year), f"{hit.title}: {hit.snippet_text}"
+        section = hit.doc_id.split("/")[2]
+    original = None
+    if hit.translated_from and hit.twin and hit.twin.lang == hit.translated_from:
+        there = urls.section_path(hit.twin.lang, hit.operation, hit.year, hit.section)
+        original = Original(hit.twin.lang, _line(hit.twin.title), absolute(there))
+    spot = (hit.paragraph, absolute(hit.permalink)) if hit.focused and hit.permalink else None
+    return Cited(hit.operation, _line(labels.label("operation", hit.operation, "en")), hit.year, section,
+                 _line(title), hit.lang, _line(labels.label("report", hit.report, "en")), absolute(url), accessed,
+                 original=original, found=spot)

@@ -4,7 +4,8 @@ Views and the JSON API both call `SearchService`; it reaches the engine only thr
 Every facet value it returns carries its count, its label in the interface language, whether it is selected and
 the URL that toggles it (Datasette-style), so templates stay dumb. The total, the facets, the trend and the hits
 come from one result set (FACET_SEMANTICS says how filters combine and what a count means); a hit links to the
-paragraph where the query (and a chosen theme) holds best.
+paragraph where the query (and a chosen theme) holds best, and to the same paragraph of its twin in the other language
+(`Twin`) when there is one.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from markupsafe import Markup
 from kb.chips import Chip, active_filters, clear_all_url
 from kb.engine.backend import N_, MessageError, Query, QueryError, SearchBackend
 from kb.engine.schema import FACET_FIELDS
-from kb.engine.stored import decode
+from kb.engine.stored import StoredDocument, StoredParagraph, decode
 from kb.highlight import best_paragraph, mark, window
 from kb.key_figures import KeyFigureBlock, figure_blocks, wants_figures_among_sections
 from kb.labels import Labels
 from kb.model import KEY_FIGURES, LANGS, REPORT_KINDS, SECTIONS, YEAR_FILTER_MIN, YEAR_MAX
 from kb.settings import DEFAULTS
-from kb.urls import Urls
+from kb.twins import TwinFinder
+from kb.urls import CITATION_EXTENSIONS, Urls
 
 SORTS = ("relevance", "newest", "oldest")
 UI_LANGS = ("en", "fr")  # interface languages; the first is the default
@@ -203,6 +205,23 @@ class SearchHit:
     snippet_text: str = ""  # plain text
     marks: list[tuple[int, int]] = field(default_factory=list)  # matched words: code-point offsets in snippet_text
     entered: str | None = None  # when its file entered kb (ISO 8601, UTC), from the generation's site data
+    paragraph_id: str | None = None  # the best paragraph's stable identifier (None: a document without them)
+    anchor: str | None = None  # its anchor on the section page (the identifier, else `p3`); None for a key figure
+    permalink: str | None = None  # its permalink path (`…/p/<ref>`); None for a key figure
+    translated_from: str | None = None  # the original's language when the hit is a translation by kb
+    twin: Twin | None = None  # the same paragraph (else section) in the other language, when that section exists
+    focused: bool = False  # the search found it in its best paragraph (it had words or themes), not as a whole
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A section's version in the other language: its language and title, and the link from a hit (to the hit's
+    paragraph there when it has it, by the identifier they share; else to the section, `paragraph` False)."""
+
+    lang: str
+    title: str
+    url: str
+    paragraph: bool
 
 
 @dataclass
@@ -240,6 +259,7 @@ class SearchPage:
     figures_total: int = 0  # key figures matching the same search, shown apart from the sections (page 1)
     figure_blocks: list[KeyFigureBlock] = field(default_factory=list)
     clear_url: str | None = None  # "Clear all": the query text kept, every filter dropped; None without a filter
+    citations: dict[str, str] = field(default_factory=dict)  # this page's hits cited as a file: extension -> URL
 
     @property
     def past_last(self) -> bool:
@@ -275,6 +295,7 @@ class SearchPage:
             "trend_key_figures_left_out": self.trend_figures,
             "key_figures_total": self.figures_total,
             "key_figures": [block.to_json() for block in self.figure_blocks],
+            "citations": self.citations,
         }
         return data
 
@@ -282,9 +303,9 @@ class SearchPage:
 def _hit_json(hit: SearchHit) -> dict[str, Any]:
     """A hit for the API: the snippet as plain text and its marked words as [start, end) code-point offsets."""
     data = _shallow(hit)
-    del data["snippet_text"]
+    del data["snippet_text"], data["focused"]
     return {**data, "themes": list(hit.themes), "snippet": hit.snippet_text,
-            "marks": [[start, end] for start, end in hit.marks]}
+            "marks": [[start, end] for start, end in hit.marks], "twin": hit.twin.url if hit.twin else None}
 
 
 def _shallow(item: Any) -> dict[str, Any]:
@@ -295,9 +316,11 @@ def _shallow(item: Any) -> dict[str, Any]:
 class SearchService:
     """The one entry point views, the API and the terminal use to search."""
 
-    def __init__(self, backend: SearchBackend, urls: Urls | None = None) -> None:
+    def __init__(self, backend: SearchBackend, urls: Urls | None = None,
+                 twin_cache: int = DEFAULTS["twin_cache_sections"]) -> None:
         self.backend = backend
         self.urls = urls or Urls()
+        self.twins = TwinFinder(backend.get, backend.site, twin_cache)
         self._labels: tuple[object, Labels] | None = None  # (the site data they were made from, the labels)
 
     @property
@@ -367,6 +390,7 @@ class SearchService:
             page.next_url = replace(params, page=params.page + 1).url(base)
         labels = self.labels
         page.hits = [self._hit(hit, ui_lang, labels) for hit in result.hits]
+        page.citations = {ext: self.urls.search_citation(ext, params.pairs()) for ext in CITATION_EXTENSIONS}
         page.facets = self._facets(params, result.facets, ui_lang, base, labels)
         page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
         page.trend_figures = result.total - sum(p.count for p in page.trend)
@@ -387,12 +411,15 @@ class SearchService:
         n, spans = best_paragraph([(p.n, p.text) for p in paragraphs], terms, doc.lang)
         found = doc.paragraph(n)
         text, marks = window(found.text if found else "", spans)
+        urls = self.urls.for_ui(ui_lang)
+        address = (doc.lang, doc.operation, doc.year, doc.section)
         if doc.is_section:
-            url = self.urls.for_ui(ui_lang).section(doc.lang, doc.operation, doc.year, doc.section, paragraph=n,
-                                                    anchor=found.anchor if found else None,
-                                                    highlight=" ".join(sorted(terms)))
+            url = urls.section(*address, paragraph=n, anchor=found.anchor if found else None,
+                               highlight=" ".join(sorted(terms)))
         else:
-            url = self.urls.for_ui(ui_lang).operation(doc.lang, doc.operation, year=doc.year)  # in its own language
+            url = urls.operation(doc.lang, doc.operation, year=doc.year)  # in its own language
+        para = found if doc.is_section else None  # a key figure has no paragraph of its own to link to
+        focused = bool(terms) or hit.paragraphs is not None
         return SearchHit(
             doc_id=doc.doc_id,
             kind=doc.kind,
@@ -412,7 +439,23 @@ class SearchService:
             snippet_text=text,
             marks=marks,
             entered=(self.backend.site().get("entered") or {}).get(doc.path),
+            paragraph_id=para.id if para else None,
+            anchor=para.anchor if para else None,
+            permalink=self.urls.paragraph_path(*address, para.ref) if para else None,
+            translated_from=doc.translated_from if doc.is_section else None,
+            twin=self._twin(doc, para if focused else None, urls) if doc.is_section else None,
+            focused=focused,
         )
+
+    def _twin(self, doc: StoredDocument, found: StoredParagraph | None, urls: Urls) -> Twin | None:
+        """The section's version in the other language, linked at paragraph `found`'s translation (the paragraph
+        with the same identifier, or the same number in documents without them), else as a whole."""
+        twin = self.twins.twin(doc.operation, doc.year, doc.section, doc.lang)
+        if twin is None:
+            return None
+        anchor = twin.anchor_of(found) if found else None
+        return Twin(twin.lang, twin.title, urls.section(twin.lang, doc.operation, doc.year, doc.section,
+                                                        anchor=anchor), anchor is not None)
 
     def _facets(self, params: SearchParams, counts: dict[str, dict[str, int]], ui_lang: str, base: str,
                 labels: Labels) -> list[Facet]:

@@ -39,6 +39,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_time_limit_ms", 1500, "Scoring time before a search returns what it has (marked timed_out)."),
     # memory
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
+    Setting("twin_cache_sections", 20_000, "Sections whose other-language version (title, paragraph identifiers) the "
+                                           "hits' links across languages remember per index generation."),
+    Setting("match_cache_mb", 32, "Megabytes of recent queries' matching documents and scores kept per index "
+                                  "generation (the next page, another filter and the key figures reuse them).",
+            per_instance=False),
+    Setting("mask_cache_mb", 16, "Megabytes of facet-value document masks kept per index generation.",
+            per_instance=False),
     Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never).",
             per_instance=False),
     # the engine (docs/scale-out.md); the environment variable in ENVIRONMENT overrides config.py

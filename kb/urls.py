@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 Pairs = Iterable[tuple[str, str]]
 DEFAULT_UI = "en"  # the interface language of pages that have no language of their own
+CITATION_EXTENSIONS = ("ris", "bib", "json")  # citations as files: RIS, BibTeX, CSL-JSON (kb.cite.FORMATS)
 
 
 def _query(pairs: Pairs) -> str:
@@ -81,6 +82,11 @@ class Urls:
         base = self.paragraph_path(lang, operation, year, section, ref) if ref else self.section_path(
             lang, operation, year, section)
         return f"{base}/cite.{extension}"
+
+    def search_citation(self, extension: str, pairs: Pairs = ()) -> str:
+        """The citations of one page of search results as a file (`/cite.ris`, `.bib`, `.json`): the search's
+        parameters with its page, no `ui` (a citation's text does not depend on it)."""
+        return self.path(f"/cite.{extension}") + _query((name, value) for name, value in pairs if name != "ui")
 
     def operation(self, lang: str, operation: str, *, year: int | None = None) -> str:
         """An operation page; `year` jumps to that year's key figures."""

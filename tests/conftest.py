@@ -4,6 +4,8 @@
   folder that `kb check` accepts: operations.yaml, Mali 2020 operational context and unmet needs in English and
   French, figures.
 - `built_site`: one copy of content/, its index and the app over it, built once per run and shared, read-only.
+- Every GET answer of every app in the run is checked against the OpenAPI document (tests/contract.py); the test
+  whose request got an answer that breaks it fails.
 - Browser tests (marked `browser`): Debian's chromium, `live_server`; skipped without chromium, and counted at the end.
 - Typesense tests (marked `typesense`): `typesense_cluster`, one node; skipped without the server binary, and counted.
 """
@@ -21,7 +23,10 @@ import yaml
 from bench.cluster import Cluster
 from bench.cluster import missing as typesense_missing
 from kb.model import FRONT_MATTER_ORDER, SECTIONS
+from tests import contract
 from tests.support import CHROMIUM, CHROMIUM_ARGS, Site
+
+contract.watch()
 
 OPERATIONS = {"mali": {"en": "Mali", "fr": "Mali", "country": ["MLI"]}}
 
@@ -190,6 +195,18 @@ def valid_content(content_builder: ContentBuilder) -> Path:
     content_builder.pair("mali", 2020, "unmet-needs")
     content_builder.figures()
     return content_builder.root
+
+
+# ------------------------------------------------------------------------------------------------ the API contract
+
+
+@pytest.fixture(autouse=True)
+def every_answer_keeps_the_api_contract() -> Iterator[None]:
+    """Fails the test when an answer it got (status, media type, JSON) is not what /api/openapi.json documents."""
+    contract.take()
+    yield
+    broken = contract.take()
+    assert not broken, "answers that break the OpenAPI contract:\n" + "\n".join(broken[:10])
 
 
 # ------------------------------------------------------------------------------------------------ the built site

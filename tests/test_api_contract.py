@@ -1,12 +1,15 @@
-"""Every JSON answer of the API matches the schema `/api/openapi.json` documents; enumerated parameters list every
-value; unknown facet values are a 400 with a reason; snippets are plain text with code-point marks."""
+"""The OpenAPI document lists every route the app serves; every answer matches the schema `/api/openapi.json`
+documents (here for a list of searches and addresses; conftest checks every answer of the whole run the same way);
+enumerated parameters list every value; unknown facet values are a 400 with a reason; snippets are plain text with
+code-point marks."""
 
 from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.contract import check
+from kb import create_app
+from tests.contract import check, undocumented_routes
 from tests.support import Site
 
 
@@ -33,6 +36,51 @@ def test_every_search_answer_matches_the_schema(client: FlaskClient, openapi: di
     check(openapi, "/api/search", client.get(f"/api/search?{query}"))
     check(openapi, "/api/search.csv", client.get(f"/api/search.csv?{query}"))
     check(openapi, "/feed.atom", client.get(f"/feed.atom?{query}"))
+    for extension in ("ris", "bib", "json"):
+        check(openapi, "/cite.{extension}", client.get(f"/cite.{extension}?{query}"))
+    check(openapi, "/", client.get(f"/?{query}"))
+
+
+def test_the_document_lists_every_route_of_the_app(built_site: Site, openapi: dict) -> None:
+    assert undocumented_routes(built_site.app, openapi) == []
+    routes = {rule.rule for rule in built_site.app.url_map.iter_rules()}
+    assert len(openapi["paths"]) == len(routes)  # and nothing the app does not serve
+
+
+def test_a_route_missing_from_the_document_is_found(built_site: Site, openapi: dict) -> None:
+    app = create_app({"TESTING": True}, instance_path=built_site.instance)
+    app.add_url_rule("/api/undocumented/<int:n>", "undocumented", lambda n: "")
+    assert undocumented_routes(app, openapi) == ["GET /api/undocumented/{n}"]
+
+
+def test_hits_and_sections_document_paragraph_identifiers_anchors_and_permalinks(openapi: dict) -> None:
+    schemas = openapi["components"]["schemas"]
+    hit = schemas["Hit"]["properties"]
+    assert {"paragraph_id", "anchor", "permalink", "translated_from", "twin"} <= set(schemas["Hit"]["required"])
+    assert hit["twin"]["type"] == ["string", "null"]
+    paragraph = schemas["Section"]["properties"]["paragraphs"]["items"]
+    assert {"n", "id", "anchor", "permalink", "text", "themes"} == set(paragraph["required"])
+    assert set(schemas["SearchAnswer"]["properties"]["citations"]["required"]) == {"ris", "bib", "json"}
+
+
+ADDRESSES = [  # (OpenAPI path, a URL) of every page and download that is not a search
+    ("/{lang}/{operation}/{year}/{section}", "/fr/mali/2020/unmet-needs?para=2"),
+    ("/{lang}/{operation}/{year}/{section}", "/en/mali/2020/no-such-section"),
+    ("/{lang}/{operation}/{year}/{section}/p/{ref}", "/en/mali/2020/unmet-needs/p/1"),
+    ("/{lang}/{operation}/{year}/{section}/cite.{extension}", "/fr/mali/2020/unmet-needs/cite.json"),
+    ("/{lang}/{operation}/{year}/{section}/cite.{extension}", "/fr/mali/2020/unmet-needs/cite.ris"),
+    ("/{lang}/{operation}/{year}/{section}/p/{ref}/cite.{extension}", "/en/mali/2020/unmet-needs/p/2/cite.bib"),
+    ("/{lang}/{operation}/{year}/{section}/p/{ref}/cite.{extension}", "/en/mali/2020/unmet-needs/p/2/cite.json"),
+    ("/cite.{extension}", "/cite.pdf"), ("/{lang}/{operation}", "/fr/mali"), ("/compare", "/compare?a=en"),
+    ("/compare", "/compare?a=en/mali/2020/unmet-needs&b=fr/mali/2020/unmet-needs"),
+    ("/static/{filename}", "/static/kb.css"), ("/static/{filename}", "/static/kb.js"),
+]
+
+
+@pytest.mark.parametrize(("path", "url"), ADDRESSES)
+def test_pages_and_citation_downloads_match_the_document(client: FlaskClient, openapi: dict, path: str,
+                                                         url: str) -> None:
+    check(openapi, path, client.get(url))
 
 
 @pytest.mark.parametrize("url", ["/api/sections/en/mali/2020/unmet-needs", "/api/sections/fr/mali/2020/unmet-needs",

@@ -54,7 +54,8 @@ def test_a_section_and_its_translation_pair_paragraph_n_with_paragraph_n(client:
         assert f'href="/fr/mali/2020/unmet-needs?ui=en#{anchor}"' in row[2]  # French text, English interface
         assert '<td lang="en"' in row[2] and '<td lang="fr"' in row[2]
     heads = re.findall(r'<th scope="col" data-side="[ab]">(.*?)</th>', html, re.S)
-    assert "translation by kb" not in heads[0] and "unofficial translation by kb" in heads[1]  # the French is kb's
+    assert "Translation by kb" not in heads[0]  # the English is the original; the French is kb's translation of it
+    assert '<span class="translated">Translation by kb of the English original</span>' in heads[1]
 
 
 def test_extra_paragraphs_face_an_empty_cell(client: FlaskClient) -> None:

@@ -32,6 +32,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
+from kb.engine.lru import BytesLRU
 from kb.engine.paragraphs import ParagraphTable
 from kb.engine.schema import TEXT_FIELDS, build_schema
 from kb.engine.spelling import Speller
@@ -42,6 +43,7 @@ from kb.engine.whoosh_backend import FacetTable, IndexMissing, WhooshBackend, _p
 from kb.settings import DEFAULTS
 
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings kept per generation
+STORED_CACHE_BYTES = 16 * 1024 * 1024  # stored documents (JSON text size) kept per generation
 EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64))
 
 
@@ -97,6 +99,12 @@ class RemoteVectors(Vectors):
     def positions(self, field: str, text: str, reader: Any = None, candidates: np.ndarray | None = None
                   ) -> np.ndarray:
         return self._entry(field, text)[2]
+
+
+def twin_id(doc_id: str) -> str:
+    """The identifier of a document's version in the other language (`mali/2020/unmet-needs/en` -> `.../fr`)."""
+    head, _, lang = doc_id.rpartition("/")
+    return f"{head}/{'en' if lang == 'fr' else 'fr'}" if head else ""
 
 
 def _decode_postings(record: dict[str, Any]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -165,14 +173,20 @@ class _RemoteGeneration:
                                          arrays["para_bits"], arrays["para_first"])
         self.lexicon = LexiconReader(self.schema, lexicon)
         self.doc_ids: dict[str, int] = header["doc_ids"]
+        self._doc_id_of = {docnum: doc_id for doc_id, docnum in self.doc_ids.items()}
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller(json.loads(backend.blob(collection, "words")))
         self._site = json.loads(backend.blob(collection, "site"))
         self.cache: OrderedDict[Any, Any] = OrderedDict()
+        self.matches: BytesLRU[Any] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, lambda match: match.nbytes())
+        self.stored: BytesLRU[dict[str, Any]] = BytesLRU(STORED_CACHE_BYTES, lambda fields: fields["__bytes__"])
         self.cache_lock = threading.Lock()
 
     def site(self) -> dict[str, Any]:
         return self._site
+
+    def doc_id_of(self, docnum: int) -> str:
+        return self._doc_id_of.get(docnum, "")
 
     def searcher(self) -> _RemoteGeneration:  # what WhooshBackend asks a generation for: itself stands in
         return self
@@ -295,11 +309,27 @@ class TypesenseBackend(WhooshBackend):
 
     @staticmethod
     def _stored(gen: Any, docnums: list[int]) -> list[dict[str, Any]]:
-        if not docnums:
-            return []
-        keys = [f"n{d}" for d in docnums]
-        records = gen.backend.fetch(gen.name, "doc", keys, "key,data")
-        return [json.loads(records[key]["data"]) for key in keys]
+        """The stored fields of these documents, from the generation's cache or in one request, which also brings
+        their other-language twins (every hit's links ask for its twin next: kb.twins)."""
+        found: dict[int, dict[str, Any]] = {}
+        for docnum in dict.fromkeys(docnums):
+            cached = gen.stored.get(docnum)
+            if cached is not None:
+                found[docnum] = cached
+        wanted = [d for d in dict.fromkeys(docnums) if d not in found]
+        if wanted:
+            twins = [gen.doc_ids.get(twin_id(gen.doc_id_of(d))) for d in wanted]
+            fetch = list(dict.fromkeys([*wanted, *(t for t in twins if t is not None and gen.stored.get(t) is None)]))
+            records = gen.backend.fetch(gen.name, "doc", [f"n{d}" for d in fetch], "key,data")
+            for docnum in fetch:
+                data = records[f"n{docnum}"]["data"]
+                found[docnum] = gen.stored.put(docnum, {**json.loads(data), "__bytes__": len(data)})
+        out = []
+        for docnum in docnums:
+            fields = dict(found[docnum])
+            del fields["__bytes__"]
+            out.append(fields)
+        return out
 
     def parse(self, gen: Any, text: str, langs: Any) -> wq.Query | None:
         """As the Whoosh backend's, then every posting the query needs read from the cluster in one request."""

@@ -90,9 +90,10 @@ class Vectors:
         self._remember(key, found)
         return found
 
-    def _remember(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
-        """Keep what was decoded from Whoosh's blocks, within CACHE_BYTES; sidecar reads are slices, not kept."""
-        if self.sliced:
+    def _remember(self, key: tuple, value: tuple[np.ndarray, np.ndarray], computed: bool = False) -> None:
+        """Keep what was decoded from Whoosh's blocks or `computed` (positions as keys), within CACHE_BYTES; postings
+        read from sidecars are slices, not kept."""
+        if self.sliced and not computed:
             return
         with self._lock:
             self._cache[key] = value
@@ -144,7 +145,8 @@ class Vectors:
                 parts.append(read_keys(leaf.postings(field, text), offset, wanted))
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         if not narrow:
-            self._remember(key, (keys, np.zeros(0, dtype=np.float32)))
+            keys.flags.writeable = False
+            self._remember(key, (keys, np.zeros(0, dtype=np.float32)), computed=True)
         return keys
 
     def phrase_docs(self, field: str, words: list[str], reader: Any, candidates: np.ndarray | None = None

@@ -11,6 +11,7 @@ request opens the new generation; nothing is restarted. What a search answers is
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -29,6 +30,7 @@ from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 
 from kb.engine import generations
 from kb.engine.backend import N_, Hit, Query, QueryError, Result
+from kb.engine.lru import BytesLRU
 from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, names_a_theme
 from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.engine.site import read_site
@@ -55,9 +57,24 @@ class FacetTable:
     matrix: dict[str, np.ndarray]  # multi-valued field -> bool[n, k]
     year_of: np.ndarray  # int32[n] the document's year (0 when absent)
 
+    masks: BytesLRU[np.ndarray] = dataclasses.field(init=False)  # (field, codes) -> read-only mask, recently asked for
+
+    def __post_init__(self) -> None:
+        self.masks = BytesLRU(DEFAULTS["mask_cache_mb"] << 20, lambda mask: mask.nbytes)
+
     def mask_for(self, field: str, wanted: Iterable[str]) -> np.ndarray:
+        """The documents with any of the `wanted` values of `field` (read-only: shared between searches)."""
         lookup = {v: i for i, v in enumerate(self.values[field])}
-        codes = [lookup[v] for v in wanted if v in lookup]
+        codes = tuple(sorted({lookup[v] for v in wanted if v in lookup}))
+        key = (field, codes)
+        mask = self.masks.get(key)
+        if mask is None:
+            mask = self._mask(field, list(codes))
+            mask.flags.writeable = False
+            self.masks.put(key, mask)
+        return mask
+
+    def _mask(self, field: str, codes: list[int]) -> np.ndarray:
         if field in self.matrix:
             if not codes:
                 return np.zeros(len(self.live), dtype=bool)
@@ -118,6 +135,7 @@ class _Generation:
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
+        self.matches: BytesLRU[_Match] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, _Match.nbytes)
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
 
@@ -238,7 +256,8 @@ class WhooshBackend:
 
     def _search(self, gen: _Generation, query: Query) -> Result:
         table, paragraphs = gen.table, gen.paragraphs
-        parsed = self.parse(gen, query.text, query.langs_for_text)
+        found = self._documents_matching(gen, query.text, query.langs_for_text)
+        parsed = found.parsed
         chosen = query.filters.get("theme")
         by_paragraph = bool(chosen) or (parsed is not None and names_a_theme(parsed))
         kinds = table.live & (table.codes["kind"] >= 0)  # every document, within the year range
@@ -246,7 +265,7 @@ class WhooshBackend:
             kinds &= (table.year_of >= (query.year_from or 0)) & (table.year_of <= (query.year_to or 9999))
         masks = {f: table.mask_for(f, v) for f, v in query.filters.items() if f in table.values and f != "theme"}
         scope = _all(kinds, masks.values())  # the documents every filter but the themes selects
-        match = self._match(gen, parsed, _reach(kinds, masks, scope, by_paragraph, "theme" in query.facets))
+        match = self._match(gen, found, _reach(kinds, masks, scope, by_paragraph, "theme" in query.facets))
         units = match.units  # where the query holds, and with themes chosen, only their paragraphs
         if chosen:
             units = paragraphs.tagged(chosen) if units is None else units & paragraphs.tagged(chosen)
@@ -275,24 +294,38 @@ class WhooshBackend:
                 facets[field] = gen.table.count(field, _all(results, (m for f, m in masks.items() if f != field)))
         return facets
 
-    def _match(self, gen: _Generation, parsed: wq.Query | None, reach: np.ndarray | None) -> _Match:
-        """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
-        those documents (none outside it). None: everywhere (no query)."""
+    def _documents_matching(self, gen: _Generation, text: str, langs: Sequence[str]) -> _Match:
+        """The parsed query and the documents where it holds, with their scores; kept for the next searches of the
+        same words (the next page, another filter, the key figures beside the sections) within `match_cache_mb`."""
+        key = (text.strip(), tuple(langs))
+        found = gen.matches.get(key)
+        if found is not None:
+            return found
+        parsed = self.parse(gen, text, langs)
         if parsed is None:
             return _Match()
-        evaluator = gen.evaluator()
         try:
-            found, scores = evaluator.run(parsed)
+            docs, scores = gen.evaluator().run(parsed)
         except Unsupported:
-            found, scores = self._docs(gen.searcher(), parsed, len(gen.table.live)), None
-        units = None
-        if reach is not None:
-            candidates = reach & found if monotone(parsed) else reach  # where the query can hold in a paragraph
-            try:
-                units = ParagraphEvaluator(gen.paragraphs, evaluator, candidates).evaluate(parsed)
-            except Unsupported:  # Whoosh evaluates this query per document: it holds in all their paragraphs
-                units = gen.paragraphs.of_docs(found & candidates)
-        return _Match(found, scores, units)
+            docs, scores = self._docs(gen.searcher(), parsed, len(gen.table.live)), None
+        for array in (docs, scores):
+            if array is not None:
+                array.flags.writeable = False
+        return gen.matches.put(key, _Match(docs, scores, parsed=parsed))
+
+    def _match(self, gen: _Generation, found: _Match, reach: np.ndarray | None) -> _Match:
+        """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
+        those documents (none outside it). None: everywhere (no query)."""
+        parsed = found.parsed
+        if parsed is None or reach is None:
+            return found
+        evaluator = gen.evaluator()
+        candidates = reach & found.docs if monotone(parsed) else reach  # where the query can hold in a paragraph
+        try:
+            units = ParagraphEvaluator(gen.paragraphs, evaluator, candidates).evaluate(parsed)
+        except Unsupported:  # Whoosh evaluates this query per document: it holds in all their paragraphs
+            units = gen.paragraphs.of_docs(found.docs & candidates)
+        return _Match(found.docs, found.scores, units, parsed)
 
     @staticmethod
     def _paragraphs_of(gen: _Generation, hit: Hit, docnum: int, units: np.ndarray) -> None:
@@ -404,6 +437,10 @@ class _Match:
     docs: np.ndarray | None = None  # bool[documents]
     scores: np.ndarray | None = None  # float32[documents], or None when Whoosh scores (the fallback)
     units: np.ndarray | None = None  # bool[paragraph units], when asked for
+    parsed: wq.Query | None = None  # the query, as the backend parsed it
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.docs, self.scores, self.units) if a is not None) + 1024
 
 
 def _reach(kinds: np.ndarray, masks: dict[str, np.ndarray], scope: np.ndarray, by_paragraph: bool,

@@ -1,4 +1,5 @@
-"""The JSON API: `/api/search`, `/api/search.csv`, `/api/sections/...`, `/api/openapi.json`; bad input: 400."""
+"""The JSON API: `/api/search` (with the links to its page's citations), `/api/search.csv`, `/api/sections/...`,
+`/api/openapi.json`; bad input: 400."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from kb.csvfile import to_csv
 from kb.current import public_url, service, ui_lang, urls
 from kb.openapi import openapi_document
-from kb.search import PER_PAGE_MAX, ParamError, SearchParams
+from kb.search import PER_PAGE_MAX, ParamError, SearchPage, SearchParams
 from kb.views.sections import find_section
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -19,12 +20,14 @@ def _bad(reason: str) -> tuple[Response, int]:
     return jsonify({"error": 400, "reason": reason}), 400
 
 
-def _search(fmt: str = "json") -> Any:
+def search_or_400(base: str) -> tuple[SearchPage | None, tuple[Response, int] | None]:
+    """The page of results the request's parameters ask for (links made against `base`), or a 400 with the reason:
+    the one way the API and the downloads of a search read their parameters."""
     try:
         params = SearchParams.from_args(request.args)
     except ParamError as err:
         return None, _bad(str(err))
-    page = service().search(params, ui_lang=ui_lang(), base=urls().api_search(fmt=fmt))
+    page = service().search(params, ui_lang=ui_lang(), base=base)
     if page.error:
         return None, _bad(page.error)
     if page.past_last:
@@ -34,13 +37,13 @@ def _search(fmt: str = "json") -> Any:
 
 @bp.get("/search")
 def search() -> Any:
-    page, error = _search()
+    page, error = search_or_400(urls().api_search())
     return error or jsonify(page.to_json())
 
 
 @bp.get("/search.csv")
 def search_csv() -> Any:
-    page, error = _search("csv")
+    page, error = search_or_400(urls().api_search(fmt="csv"))
     if error:
         return error
     columns = ["id", "kind", "title", "operation", "year", "section", "lang", "report", "themes", "url", "paragraph",

@@ -1,13 +1,15 @@
 """Citations as files: `/<lang>/<operation>/<year>/<section>/cite.<ris|bib|json>` for a section and
 `/<lang>/<operation>/<year>/<section>/p/<ref>/cite.<ris|bib|json>` for one of its paragraphs (RIS, BibTeX,
-CSL-JSON), the same text the section page's Cite block shows."""
+CSL-JSON), the same text the section page's Cite block shows; `/cite.<ris|bib|json>?<search>` for the page of search
+results those parameters give (one entry per hit; bad parameters: a 400 with the reason, as the search API)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
 from kb import cite
-from kb.current import public_url, urls
+from kb.current import public_url, service, urls
+from kb.views.api import search_or_400
 from kb.views.sections import as_cited, find_section, is_ref
 
 bp = Blueprint("citations", __name__)
@@ -37,3 +39,19 @@ def section_citation(lang: str, operation: str, year: int, section: str, extensi
 @bp.get("/<lang>/<operation>/<int:year>/<section>/p/<ref>/cite.<extension>")
 def paragraph_citation(lang: str, operation: str, year: int, section: str, ref: str, extension: str) -> Response:
     return _download(lang, operation, year, section, extension, ref)
+
+
+@bp.get("/cite.<extension>")
+def search_citations(extension: str) -> Response | tuple[Response, int]:
+    if extension not in cite.FORMATS:
+        abort(404)
+    builder = urls().for_ui(None)
+    page, error = search_or_400(builder.search())
+    if error:
+        return error
+    assert page is not None
+    labels, accessed = service().labels, cite.today()
+    entries = [cite.hit_cited(hit, labels, builder, public_url, accessed) for hit in page.hits]
+    name = "kb-search" + (f"-page-{page.params.page}" if page.params.page > 1 else "")
+    return Response(cite.download(entries, extension), mimetype=cite.FORMATS[extension],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
