@@ -1,13 +1,13 @@
 """Parity: kb on Typesense gives the answers kb on Whoosh gives, on the Mali corpus and a 1,200-file synthetic one.
 
 For the suite's queries (collected from tests/test_search.py, test_api.py, test_security.py and the others), with
-and without filters, and a few hundred generated from tests/test_fuzz.py's vocabulary (words, operators, fields,
-syntax fragments) by hypothesis (KB_PARITY_EXAMPLES: 300 on Mali, half as many on the synthetic corpus): the same
-total, the same set of hits (every hit, not a page; on the synthetic corpus the first 600 of a query with more), the
-same facet counts and trend, the same paragraphs and themes per hit, and the same refusal (QueryError message) for a
-query that cannot be read. The top ten must overlap by at least 0.7 for every query and 0.9 on average (ties at the
-tenth place counted as equals); both backends run kb's own evaluator over the same postings, so the rankings are in
-fact identical but where Whoosh scores a query itself.
+and without filters, the judged query set (tests/search_quality/judged.yaml), and a few hundred generated from
+tests/test_fuzz.py's vocabulary (words, operators, fields, syntax fragments) by hypothesis (KB_PARITY_EXAMPLES: 300 on
+Mali, half as many on the synthetic corpus): the same total, the same set of hits (every hit, not a page; on the
+synthetic corpus the first 600 of a query with more), the same facet counts and trend, the same paragraphs and themes
+per hit, and the same refusal (QueryError message) for a query that cannot be read. The top ten must overlap by at
+least 0.7 for every query and 0.9 on average (ties at the tenth place counted as equals); both backends run kb's own
+evaluator over the same postings, so the rankings are in fact identical but where Whoosh scores a query itself.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from statistics import mean
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,6 +150,21 @@ def test_the_suite_queries_answer_the_same_on_a_synthetic_corpus(synthetic: Pari
     for sort in ("newest", "oldest"):
         synthetic.check("refugees education", filters, sort=sort, offset=20)
     synthetic.check("shelter", filters, year_from=2016, year_to=2019)
+
+
+JUDGED = yaml.safe_load((ROOT / "tests" / "search_quality" / "judged.yaml").read_text(encoding="utf-8"))["queries"]
+
+
+def test_the_judged_queries_answer_the_same_on_mali(mali: Parity) -> None:
+    for judged in JUDGED:  # tests/search_quality/judged.yaml, both corpora's queries: all are queries of the field
+        mali.check(judged["q"])
+        mali.check(judged["q"], {"lang": frozenset({judged["lang"]})})
+
+
+@pytest.mark.slow
+def test_the_judged_queries_answer_the_same_on_a_synthetic_corpus(synthetic: Parity) -> None:
+    for judged in JUDGED:
+        synthetic.check(judged["q"], {"lang": frozenset({judged["lang"]})})
 
 
 word = st.sampled_from(WORDS + ("shelter", "cash", "health", "school", "border", "returnees", "abris", "santé"))
