@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kb.engine import generations  # light: no Whoosh, no YAML
+from kb.engine import checksums, generations  # light: no Whoosh, no YAML
 from kb.engine.site import has_site
 
 if TYPE_CHECKING:  # imported where used: a no-op build should not pay for Whoosh, Markdown and YAML
@@ -196,11 +196,37 @@ def _basis_changed(served: tuple[int, Path] | None, manifest: dict[str, Any], cu
     return "themes.yaml or operations.yaml changed"
 
 
+def _damage(served: tuple[int, Path] | None) -> str:
+    """Why the served generation cannot be built on (its checksums fail, kb.engine.checksums), or ""."""
+    if served is None:
+        return ""
+    problems = checksums.damage(served[1])
+    return f"the served generation {served[1].name} is damaged: {checksums.summary(problems)}" if problems else ""
+
+
+def _read_manifest(served: tuple[int, Path] | None, damaged: bool) -> dict[str, Any]:
+    if served is None:
+        return {}
+    try:
+        manifest = generations.read_manifest(served[1])
+    except Exception:  # a damaged generation's manifest may be anything; it only lends its `entered` dates
+        if not damaged:
+            raise
+        return {}
+    if damaged:  # nothing else of it is trusted: every file is read and indexed again
+        files = manifest.get("files") if isinstance(manifest, dict) else None
+        files = files if isinstance(files, dict) else {}
+        return {"files": {rel: {"entered": r["entered"]} for rel, r in files.items()
+                          if isinstance(r, dict) and isinstance(r.get("entered"), str)}}
+    return manifest
+
+
 def _plan(content: Path, instance: Path, rebuild: bool) -> _Plan:
     served = generations.served(instance)
-    manifest = generations.read_manifest(served[1]) if served else {}
+    damage = _damage(served)
+    manifest = _read_manifest(served, bool(damage))
     current = basis(content)
-    reason = "" if rebuild else _basis_changed(served, manifest, current)
+    reason = damage or ("" if rebuild else _basis_changed(served, manifest, current))
     rebuild = rebuild or bool(reason)
     manifest = manifest.get("files", {})
     files = scan(content, manifest)
@@ -269,6 +295,7 @@ def _write_generation(content: Path, instance: Path, plan: _Plan, progress: Call
         _write_site(content, plan, folder, figures, {rel: records[rel]["entered"] for rel in sorted(records)})
         generations.write_pickle(folder / generations.MANIFEST, {"version": 3, "documents": documents, "files": records,
                                           "basis": plan.basis, "analysis": generations.ANALYSIS_VERSION})
+        checksums.write(folder, plan.served[1] if plan.incremental else None)  # last: it covers every other file
         generations.fsync_dir(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

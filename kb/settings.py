@@ -37,6 +37,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_facet_values", 50, "Values of one facet in one request.", per_instance=False),
     Setting("max_facet_value_chars", 100, "Longest facet value (a slug or a year).", per_instance=False),
     Setting("search_time_limit_ms", 1500, "Scoring time before a search returns what it has (marked timed_out)."),
+    # the index
+    Setting("integrity_check_seconds", 300, "Seconds between background verifications of the served index "
+            "generation's checksums; a damaged one stops being served (kb.engine.checksums). 0: verified only when "
+            "opened."),
     # memory
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
     Setting("twin_cache_sections", 20_000, "Sections whose other-language version (title, paragraph identifiers) the "

@@ -20,4 +20,5 @@ def open_backend(settings: dict[str, Any], index_link: Path) -> SearchBackend:
         return TypesenseBackend(Store(config), config.alias, cache_size=cache, time_limit=limit)
     from kb.engine.whoosh_backend import WhooshBackend
 
-    return WhooshBackend(index_link, cache_size=cache, time_limit=limit)
+    return WhooshBackend(index_link, cache_size=cache, time_limit=limit,
+                         verify_interval=settings["integrity_check_seconds"])

@@ -4,7 +4,8 @@
     instance/index-000007/  one complete generation: the backend's files (for Whoosh: the segments, each with its
                             posting sidecar), `kb-manifest.pickle` (path -> content hash, metadata, the basis it was
                             built on), `kb-words.json` (word counts for spelling suggestions) and `kb-site.json`
-                            (everything else the site shows: figures, labels; see kb.engine.site)
+                            (everything else the site shows: figures, labels; see kb.engine.site) and, written
+                            last, `kb-checksums.json` (every other file's size and SHA-256; see kb.engine.checksums)
     instance/index.lock     held (flock) by the one build that may run at a time
 
 Builders (indexer.build) write a generation aside in `index-NNNNNN.building`, rename it into place and `swap` the
@@ -42,6 +43,7 @@ LOCK = "index.lock"
 MANIFEST = "kb-manifest.pickle"  # internal: a pickle loads 6x faster than JSON at 18,000 files
 WORDS = "kb-words.json"  # word -> count, for spelling suggestions
 SITE = "kb-site.json"  # what the web shows besides documents (kb.engine.site)
+CHECKSUMS = "kb-checksums.json"  # size and digest of every other file (kb.engine.checksums)
 GENERATION_RE = re.compile(r"^index-(\d{6})$")
 KEEP_GENERATIONS = 2  # the served one and the one before it (readers may still hold it open)
 
@@ -92,6 +94,12 @@ def next_number(instance: Path, current: tuple[int, Path] | None) -> int:
     return max([current[0] if current else 0, *numbers]) + 1
 
 
+def kept(instance: Path) -> list[Path]:
+    """The complete generation folders in `instance`, newest first (the served one and those kept before it)."""
+    found = [p for p in instance.iterdir() if GENERATION_RE.match(p.name) and (p / MANIFEST).is_file()]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
 def folder_name(number: int) -> str:
     return f"index-{number:06d}"
 
@@ -134,7 +142,7 @@ def hardlink_copy(source: Path, target: Path) -> None:
     """A new generation folder sharing the served one's immutable files (the kb-*.json/pickle files are rewritten)."""
     target.mkdir()
     for item in source.iterdir():
-        if item.name in (MANIFEST, WORDS, SITE) or item.name.endswith(".lock") or not item.is_file():
+        if item.name in (MANIFEST, WORDS, SITE, CHECKSUMS) or item.name.endswith(".lock") or not item.is_file():
             continue
         try:
             os.link(item, target / item.name)

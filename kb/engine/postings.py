@@ -1,4 +1,4 @@
-"""Posting sidecars: each Whoosh segment's text postings as flat arrays, written at build time, read by slicing.
+"""Posting sidecars: each Whoosh segment's text postings as flat arrays, written at build time, read a term at a time.
 
 Whoosh keeps a term's postings in pickled, compressed blocks of ~100 documents, and unpickling them is most of what a
 search costs the first time it meets a word (2 µs a posting: 20 ms for a common word at 16,800 sections). A build
@@ -15,6 +15,7 @@ therefore also writes, next to each segment `MAIN_<id>.seg`, the segment's posti
 
 The names follow Whoosh's segment file pattern, so Whoosh's own clean-up removes a sidecar with its segment (after a
 merge). The sidecar is derived data: a segment without one is read from Whoosh's blocks, with the same results.
+A served sidecar is read with `os.pread`, never memory-mapped (see Sidecar), and checked against its header's sizes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import weakref
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,21 +173,34 @@ def write_missing(folder: Path, fields: tuple[str, ...]) -> int:
     return written
 
 
+class SidecarDamaged(OSError):
+    """A sidecar that does not hold what its header says (cut short while served): `what` says how."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(f"{path}: {what}")
+        self.path, self.what = path, what
+
+
 @dataclass
 class _Field:
     index: dict[str, int]
-    starts: np.ndarray
-    docs: np.ndarray
-    weights: np.ndarray
-    offsets: np.ndarray
-    positions: np.ndarray
+    starts: np.ndarray  # in memory (terms + 1 numbers); the other arrays stay on disk: name -> (where, count)
+    at: dict[str, tuple[int, int]]
 
 
 class Sidecar:
-    """One segment's sidecar, memory-mapped (read-only pages, shared by every thread and with the OS cache)."""
+    """One segment's sidecar, read with `os.pread` into numpy arrays (an open descriptor, shared by every thread).
 
-    def __init__(self, fields: dict[str, _Field]) -> None:
+    Not memory-mapped: a mapped file that is truncated under a running server kills it with SIGBUS on the next read
+    of a page past the new end; a read returns fewer bytes, which raises SidecarDamaged (the backend then stops
+    serving the generation). Each read is checked against the sizes the header promises.
+    """
+
+    def __init__(self, path: Path, fd: int, fields: dict[str, _Field]) -> None:
+        self.path = path
         self.fields = fields
+        self._fd = fd
+        weakref.finalize(self, os.close, fd)
 
     @classmethod
     def open(cls, folder: Path, segment_id: str) -> Sidecar | None:
@@ -195,54 +210,94 @@ class Sidecar:
             if header.get("version") != VERSION:
                 return None
             path = folder / f"{segment_id}{SUFFIX}"
-            blob = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else np.zeros(0, np.uint8)
-            fields = {}
-            for field, spec in header["fields"].items():
-                arrays = {}
-                for name, (at, count) in spec["arrays"].items():
-                    size = count * np.dtype(_DTYPES[name]).itemsize
-                    if at + size > len(blob):
-                        return None  # cut short (a damaged disk): Whoosh's blocks are still there
-                    arrays[name] = blob[at:at + size].view(_DTYPES[name])
-                if len(arrays["starts"]) != len(spec["terms"]) + 1:
-                    return None
-                fields[field] = _Field({t: i for i, t in enumerate(spec["terms"])}, **arrays)
-            return cls(fields)
-        except (OSError, ValueError, KeyError, TypeError):
+            fd = os.open(path, os.O_RDONLY)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        try:
+            fields = _read_fields(fd, os.fstat(fd).st_size, header)
+        except (OSError, ValueError, KeyError, TypeError):
+            fields = None
+        if fields is None:
+            os.close(fd)
+            return None
+        return cls(path, fd, fields)
 
     def has_field(self, field: str) -> bool:
         return field in self.fields
 
-    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(segment-local document numbers, weights) of a term; empty when the segment does not hold it."""
+    def _array(self, found: _Field, name: str, lo: int, hi: int) -> np.ndarray:
+        """Items lo..hi of one of a field's arrays, read from the file."""
+        dtype = np.dtype(_DTYPES[name])
+        at, count = found.at[name]
+        if not 0 <= lo <= hi <= count:
+            raise SidecarDamaged(self.path, f"items {lo}..{hi} of {name} asked, the array has {count}")
+        size = (hi - lo) * dtype.itemsize
+        data = os.pread(self._fd, size, at + lo * dtype.itemsize) if size else b""
+        if len(data) != size:
+            raise SidecarDamaged(self.path, f"cut short: {len(data)} of {size} bytes at {at + lo * dtype.itemsize}")
+        return np.frombuffer(data, dtype=dtype)
+
+    def _range(self, field: str, text: str) -> tuple[_Field, int, int] | None:
         found = self.fields.get(field)
         i = found.index.get(text) if found is not None else None
         if i is None:
+            return None
+        return found, int(found.starts[i]), int(found.starts[i + 1])
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(segment-local document numbers, weights) of a term; empty when the segment does not hold it."""
+        spot = self._range(field, text)
+        if spot is None:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        lo, hi = found.starts[i], found.starts[i + 1]
-        return found.docs[lo:hi], found.weights[lo:hi]
+        found, lo, hi = spot
+        return self._array(found, "docs", lo, hi), self._array(found, "weights", lo, hi)
 
     def keys(self, field: str, text: str, offset: int, wanted: np.ndarray | None = None) -> np.ndarray:
         """Occurrences of a term as document << 32 | position keys (document numbers + `offset`).
 
         With `wanted` (sorted segment-local document numbers), only the occurrences in those documents.
         """
-        found = self.fields.get(field)
-        i = found.index.get(text) if found is not None else None
-        if i is None:
+        spot = self._range(field, text)
+        if spot is None:
             return np.zeros(0, dtype=np.int64)
-        lo, hi = int(found.starts[i]), int(found.starts[i + 1])
-        docs = found.docs[lo:hi]
-        bounds = found.offsets[lo:hi + 1]
+        found, lo, hi = spot
+        docs = self._array(found, "docs", lo, hi)
+        bounds = self._array(found, "offsets", lo, hi + 1)
+        first, last = int(bounds[0]), int(bounds[-1])
+        if first > last:
+            raise SidecarDamaged(self.path, f"positions {first}..{last} of {field}:{text} run backwards")
+        every = self._array(found, "positions", first, last)
         if wanted is not None:
             keep = np.isin(docs, wanted)
-            docs, begin, end = docs[keep], bounds[:-1][keep], bounds[1:][keep]
+            docs, begin, end = docs[keep], bounds[:-1][keep] - first, bounds[1:][keep] - first
             counts = end - begin
             index = np.repeat(begin - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(counts.sum())
-            positions = found.positions[index]
+            positions = every[index]
         else:
             counts = np.diff(bounds)
-            positions = found.positions[bounds[0]:bounds[-1]]
+            positions = every
         doc_of = np.repeat(docs.astype(np.int64) + offset, counts)
         return (doc_of << 32) | positions.astype(np.int64)
+
+
+def _read_fields(fd: int, file_size: int, header: dict[str, Any]) -> dict[str, _Field] | None:
+    """Each field's term index and array places, checked against the file's size; None when they do not fit."""
+    fields = {}
+    end = 0
+    for field, spec in header["fields"].items():
+        at = {}
+        for name, (start, count) in spec["arrays"].items():
+            size = int(count) * np.dtype(_DTYPES[name]).itemsize
+            if start < 0 or count < 0 or start + size > file_size:
+                return None  # cut short (a damaged disk): Whoosh's blocks are still there
+            at[name] = (int(start), int(count))
+            end = max(end, start + size)
+        if set(at) != set(_DTYPES) or at["starts"][1] != len(spec["terms"]) + 1:
+            return None
+        size = at["starts"][1] * 8
+        data = os.pread(fd, size, at["starts"][0])
+        if len(data) != size:
+            return None
+        starts = np.frombuffer(data, dtype=_DTYPES["starts"])
+        fields[field] = _Field({t: i for i, t in enumerate(spec["terms"])}, starts, at)
+    return fields if end == file_size else None

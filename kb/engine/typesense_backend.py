@@ -181,6 +181,7 @@ class _RemoteGeneration:
         self.matches: BytesLRU[Any] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, lambda match: match.nbytes())
         self.stored: BytesLRU[dict[str, Any]] = BytesLRU(STORED_CACHE_BYTES, lambda fields: fields["__bytes__"])
         self.cache_lock = threading.Lock()
+        self.damage: str | None = None  # as the Whoosh generation's; the cluster's records have no local checksums
 
     def site(self) -> dict[str, Any]:
         return self._site
@@ -266,6 +267,10 @@ class TypesenseBackend(WhooshBackend):
                         raise
                     self._checked = 0.0  # keep serving the one we have; try the new one on the next request
             return self._current  # type: ignore[return-value]
+
+    def _recheck(self, gen: Any) -> dict[str, str]:  # type: ignore[override]
+        """No local files to verify: a failed read is the cluster's, and says so (ClusterError)."""
+        return {}
 
     def _again(self, read: Callable[[], Any], complete: Callable[[Any], bool], what: str) -> Any:
         """`read()` until `complete(answer)`, once per node at most: a node that lags lacks records it will have."""

@@ -45,14 +45,16 @@ class Vectors:
     """One generation's postings as arrays, shared by all threads (the cache is locked)."""
 
     def __init__(self, reader: Any, schema: Any, text_fields: tuple[str, ...], size: int,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, skip: frozenset[str] = frozenset()) -> None:
         self.reader = reader
         self.schema = schema
         self.size = size
         self.leaves = list(reader.leaf_readers())
         # each segment's posting sidecar (kb.engine.postings), or None: that segment is read from Whoosh's blocks
+        # (as are the segments in `skip`, whose sidecars are damaged)
         self.sides = [Sidecar.open(folder, leaf._segment.segment_id())
-                      if folder is not None and hasattr(leaf, "_segment") else None for leaf, _ in self.leaves]
+                      if folder is not None and hasattr(leaf, "_segment") and leaf._segment.segment_id() not in skip
+                      else None for leaf, _ in self.leaves]
         self.sliced = bool(self.sides) and all(side is not None for side in self.sides)
         self.lengths = {f: self._lengths(f) for f in text_fields}
         total = max(reader.doc_count_all(), 1)

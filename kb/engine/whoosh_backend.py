@@ -7,16 +7,25 @@ kb.engine.site), and per thread one long-lived searcher. A request then costs on
 document numbers (and, for a query with words, over the paragraphs they stand in: themes are a paragraph's), a few
 numpy counts for the facets, and scoring of the one page of hits asked for. When a build swaps the symlink, the next
 request opens the new generation; nothing is restarted. What a search answers is stated in kb.engine.backend.
+
+A generation is served only whole (kb.engine.checksums): its checksums are verified before it is opened, again every
+`integrity_check_seconds` in a background thread, and at once (by size) when a request fails. Damaged posting sidecars
+are left out (derived data: their segments are read from Whoosh's blocks, same answers); any other damaged file and the
+generation is not served: the newest earlier generation kept in the instance that is whole takes its place, else every
+request gets GenerationDamaged (the web answers 503 with the reason). Each is logged on the `kb.engine` logger.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import threading
+import time
+import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -28,10 +37,12 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 
-from kb.engine import generations
+from kb.engine import checksums, generations
 from kb.engine.backend import N_, Hit, Query, QueryError, Result
 from kb.engine.lru import BytesLRU
 from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, names_a_theme
+from kb.engine.postings import SUFFIX as SIDECAR
+from kb.engine.postings import SidecarDamaged
 from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
@@ -41,10 +52,16 @@ from kb.settings import DEFAULTS
 MULTI_VALUED = frozenset({"theme"})
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
 MIN_PREFIX = 2  # letters before a * or ?
+RECHECK_SECONDS = 5.0  # a full verification on a request's path (refused generation, failed request) at most so often
+log = logging.getLogger("kb.engine")
 
 
 class IndexMissing(RuntimeError):
     """There is no built index yet."""
+
+
+class GenerationDamaged(IndexMissing):
+    """The served generation failed its checksums and no earlier generation kept is whole; the message says why."""
 
 
 @dataclass
@@ -119,9 +136,10 @@ def read_facet_table(reader: Any, schema: Any) -> FacetTable:
 class _Generation:
     """One opened generation of the index: shared, read-only, plus a searcher per thread."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, left_out: frozenset[str] = frozenset()) -> None:
         self.folder = folder
         self.name = folder.name
+        self.left_out = left_out  # damaged sidecar files (names) not opened: their segments are read from Whoosh
         # Plain reads, not mmap: each thread's searcher maps the segment files again, and RSS counts every mapping
         # (1.6 GB for a 100 MB index under 8 threads); the pages stay shared in the OS cache either way.
         self.index = FileStorage(str(folder), supports_mmap=False).open_index()
@@ -130,7 +148,8 @@ class _Generation:
         self.phrase_cache: OrderedDict[Any, np.ndarray] = OrderedDict()
         searcher = self.searcher()
         self.table = read_facet_table(searcher.reader(), self.schema)
-        self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live), folder)
+        self.vectors = Vectors(searcher.reader(), self.schema, TEXT_FIELDS, len(self.table.live), folder,
+                               skip=frozenset(name.split(".")[0] for name in left_out))
         self.paragraphs = ParagraphTable.read(self.vectors, searcher.reader(), len(self.table.live))
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller.load(folder / generations.WORDS)
@@ -138,6 +157,8 @@ class _Generation:
         self.matches: BytesLRU[_Match] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, _Match.nbytes)
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
+        self.damage: str | None = None  # set when found damaged after opening: it is no longer served
+        self.verified = time.monotonic()  # when its checksums last held (the backend verified them before opening)
 
     def site(self) -> dict[str, Any]:
         """The generation's site data (kb-site.json), read once; SiteMissing when it has none."""
@@ -192,12 +213,17 @@ class WhooshBackend:
     """kb's search backend over the Whoosh index at `index_link` (a symlink to the served generation)."""
 
     def __init__(self, index_link: Path, cache_size: int = DEFAULTS["result_cache_entries"],
-                 time_limit: float = DEFAULTS["search_time_limit_ms"] / 1000) -> None:
+                 time_limit: float = DEFAULTS["search_time_limit_ms"] / 1000,
+                 verify_interval: float = DEFAULTS["integrity_check_seconds"]) -> None:
         self.index_link = Path(index_link)
         self.cache_size = cache_size
         self.time_limit = time_limit  # seconds of Whoosh's own scoring before a search returns what it has
+        self.verify_interval = verify_interval  # seconds between background verifications; 0: only when opened
         self._lock = threading.Lock()
         self._current: _Generation | None = None
+        self._chosen_for = ""  # the symlink target `_current` was chosen for (itself, or an earlier one in its place)
+        self._refused: tuple[str, float, str] | None = None  # (target, when, why): no whole generation to serve
+        self._watcher: threading.Thread | None = None
 
     # ---------------------------------------------------------------- generations
     def _generation(self) -> _Generation:
@@ -207,14 +233,102 @@ class WhooshBackend:
             target = str(self.index_link) if self.index_link.is_dir() else ""
         if not target:
             raise IndexMissing(f"no index at {self.index_link}; run `kb index`")
+        name = Path(target).name
         current = self._current
-        if current is not None and current.name == Path(target).name:
+        if current is not None and self._chosen_for == name and current.damage is None:
             return current
         with self._lock:
-            if self._current is None or self._current.name != Path(target).name:
-                folder = self.index_link.parent / Path(target).name if os.path.islink(self.index_link) else Path(target)
-                self._current = _Generation(folder)
+            current = self._current
+            if current is not None and self._chosen_for == name and current.damage is None:
+                return current
+            refused = self._refused
+            if refused and refused[0] == name and time.monotonic() - refused[1] < RECHECK_SECONDS:
+                raise GenerationDamaged(refused[2])
+            folder = self.index_link.parent / name if os.path.islink(self.index_link) else Path(target)
+            self._current, self._chosen_for, self._refused = self._open_whole(folder), name, None
+            self._watch()
             return self._current
+
+    def _open_whole(self, folder: Path) -> _Generation:
+        """The generation in `folder` if its checksums hold, else the newest earlier one kept that is whole.
+
+        Damaged posting sidecars alone do not stop a generation: they are derived data, and their segments are read
+        from Whoosh's blocks (verified whole) instead."""
+        problems = checksums.damage(folder)
+        if _sidecars_only(problems):
+            return self._open_without(folder, problems)
+        log.error("index generation %s is damaged and is not served: %s", folder.name, checksums.summary(problems))
+        if os.path.islink(self.index_link):
+            for earlier in generations.kept(folder.parent):
+                if earlier.name >= folder.name:
+                    continue
+                damaged = checksums.damage(earlier)
+                if _sidecars_only(damaged):
+                    log.warning("serving the earlier generation %s in place of %s until `kb index` rebuilds it",
+                                earlier.name, folder.name)
+                    return self._open_without(earlier, damaged)
+                log.error("index generation %s is damaged too: %s", earlier.name, checksums.summary(damaged))
+        why = (f"the index generation {folder.name} is damaged ({checksums.summary(problems)}) and no earlier one "
+               "is whole; run `kb index` to rebuild it")
+        self._refused = (folder.name, time.monotonic(), why)
+        raise GenerationDamaged(why)
+
+    @staticmethod
+    def _open_without(folder: Path, problems: dict[str, str]) -> _Generation:
+        """Open a generation, leaving out the sidecars named in `problems` (their segments: from Whoosh's blocks)."""
+        if problems:
+            log.warning("index generation %s: damaged posting sidecars, their segments are read from Whoosh's blocks "
+                        "until `kb index` rebuilds it: %s", folder.name, checksums.summary(problems))
+        return _Generation(folder, frozenset(problems))
+
+    def _watch(self) -> None:
+        """Start the background verification (once per backend), if an interval is set."""
+        if self._watcher is None and self.verify_interval > 0:
+            self._watcher = threading.Thread(target=_verify_every, args=(weakref.ref(self), self.verify_interval),
+                                             name="kb-verify", daemon=True)
+            self._watcher.start()
+
+    def verify(self) -> dict[str, str]:
+        """Verify the generation being served against its checksums now; a damaged one stops being served as it was
+        (the next request chooses again). Returns what is newly wrong (empty: nothing more than it already left out)."""
+        gen = self._current
+        if gen is None or gen.damage is not None:
+            return {}
+        problems = {k: v for k, v in checksums.damage(gen.folder).items() if k not in gen.left_out}
+        if problems:
+            self._condemn(gen, problems)
+        else:
+            gen.verified = time.monotonic()
+        return problems
+
+    @staticmethod
+    def _condemn(gen: _Generation, problems: dict[str, str]) -> None:
+        gen.damage = checksums.summary(problems)
+        log.error("index generation %s is damaged and is no longer served as it was: %s", gen.name, gen.damage)
+
+    def _answer(self, call: Callable[[_Generation], Any]) -> Any:
+        """`call` on the served generation; when it fails because the generation's files changed under it (a
+        sidecar cut short, a file of another size), that generation is dropped and `call` runs once more on what
+        takes its place (the same generation without the damaged sidecar, an earlier one, or GenerationDamaged)."""
+        gen = self._generation()
+        try:
+            return call(gen)
+        except QueryError:
+            raise
+        except Exception as err:  # re-raised below unless the files changed
+            problems = {err.path.name: err.what} if isinstance(err, SidecarDamaged) else self._recheck(gen)
+            if not problems:
+                raise
+            self._condemn(gen, problems)
+        return call(self._generation())
+
+    def _recheck(self, gen: _Generation) -> dict[str, str]:
+        """After a request failed: the files' sizes, and (at most every RECHECK_SECONDS seconds) their digests."""
+        problems = {k: v for k, v in checksums.quick_damage(gen.folder).items() if k not in gen.left_out}
+        if problems or time.monotonic() - gen.verified < RECHECK_SECONDS:
+            return problems
+        gen.verified = time.monotonic()
+        return {k: v for k, v in checksums.damage(gen.folder).items() if k not in gen.left_out}
 
     def generation(self) -> str:
         return self._generation().name
@@ -225,20 +339,21 @@ class WhooshBackend:
 
     # ---------------------------------------------------------------- reading
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        gen = self._generation()
-        fields = gen.searcher().document(doc_id=doc_id)
+        fields = self._answer(lambda gen: gen.searcher().document(doc_id=doc_id))
         return dict(fields) if fields else None
 
     def documents(self, **terms: str) -> list[dict[str, Any]]:
         """All stored documents whose ID fields equal the given values (e.g. operation='mali', section=...)."""
         if not terms:
             return []
-        searcher = self._generation().searcher()
         q = wq.And([wq.Term(k, v) for k, v in terms.items()])
-        return [dict(searcher.stored_fields(d)) for d in searcher.docs_for_query(q)]
+        return self._answer(lambda gen: [dict(gen.searcher().stored_fields(d))
+                                         for d in gen.searcher().docs_for_query(q)])
 
     def search(self, query: Query) -> Result:
-        gen = self._generation()
+        return self._answer(lambda gen: self._cached(gen, query))
+
+    def _cached(self, gen: _Generation, query: Query) -> Result:
         key = (query.text, tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())), query.year_from,
                query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text))
         with gen.cache_lock:
@@ -428,6 +543,26 @@ class WhooshBackend:
         fixed = [gen.speller.best(word) or word for word in words]
         suggestion = " ".join(fixed)
         return suggestion if suggestion != text.lower() else None
+
+
+def _sidecars_only(problems: dict[str, str]) -> bool:
+    """Whether every damaged file (if any) is a posting sidecar or its header: derived data the search can do
+    without."""
+    return all(name.endswith((SIDECAR, SIDECAR + ".json")) for name in problems)
+
+
+def _verify_every(backend_ref: weakref.ref, interval: float) -> None:
+    """The background verification: every `interval` seconds, while the backend lives."""
+    while True:
+        time.sleep(interval)
+        backend = backend_ref()
+        if backend is None:
+            return
+        try:
+            backend.verify()
+        except Exception:  # the thread outlives any one failure; logged
+            log.exception("verifying the index generation failed")
+        del backend
 
 
 @dataclass

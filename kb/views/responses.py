@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from kb.current import LANG_COOKIE, UI_LANGS
 from kb.engine.site import SiteMissing
 from kb.engine.typesense_store import ClusterError
-from kb.engine.whoosh_backend import IndexMissing
+from kb.engine.whoosh_backend import GenerationDamaged, IndexMissing
 
 bp = Blueprint("responses", __name__)
 
@@ -47,6 +47,13 @@ def no_index(_err: Exception) -> tuple[str | Response, int]:
 def engine_unreachable(_err: Exception) -> tuple[str | Response, int]:
     message = _("No node of the search engine's cluster answered. Try again in a moment.")
     return page_error(503, _("Search engine unreachable"), message), 503
+
+
+@bp.app_errorhandler(GenerationDamaged)
+def damaged_index(_err: Exception) -> tuple[str | Response, int]:
+    """The served generation failed its checksums and no earlier one is whole (the log says which files)."""
+    message = _("The search index is damaged and is not served. Rebuild it with `kb index`, then reload this page.")
+    return page_error(503, _("Index damaged"), message), 503
 
 
 @bp.app_errorhandler(SiteMissing)
