@@ -254,6 +254,8 @@ class TypesenseBackend(WhooshBackend):
                 raise
             return current  # type: ignore[return-value]  # the nodes will answer reads, or say why not
         self._checked = now
+        if target is None and current is not None:
+            return current  # type: ignore[return-value]  # a node that has not yet applied the alias
         if target is None:
             raise IndexMissing(f"the Typesense cluster has no alias {self.alias!r}; run `kb index --backend typesense`")
         if current is not None and target <= current.name:

@@ -27,6 +27,7 @@ T = TypeVar("T")
 BLOB_PART_CHARS = 1 << 20  # characters of one blob record's data (base64)
 IMPORT_BATCH = 400  # records per import request
 PAGE = 250  # Typesense's largest page
+LAG_ATTEMPTS = 4  # a read that gets 404 is tried this often (at least once per node), 0.3 s in all
 
 FIELDS: tuple[dict[str, Any], ...] = (
     {"name": "type", "type": "string", "facet": True},
@@ -105,14 +106,14 @@ class Store:
     def call(self, action: Callable[[], T], *, lagging: bool = True) -> T:
         """Run one client call. A 404 is tried again on every other node first (`lagging`: a follower that has not
         yet applied the leader's latest writes); any other failure becomes a ClusterError saying what happened."""
-        attempts = len(self.config.nodes) if lagging else 1
+        attempts = max(len(self.config.nodes), LAG_ATTEMPTS) if lagging else 1
         for attempt in range(attempts):
             try:
                 return action()
             except self.errors.ObjectNotFound:
                 if attempt + 1 == attempts:
                     raise
-                time.sleep(0.02)
+                time.sleep(0.02 * 2**attempt)  # the next node, and a follower applying the log, a moment later
             except self.errors.TypesenseClientError as err:
                 raise ClusterError(f"the Typesense cluster ({', '.join(self.config.nodes)}) failed: "
                                    f"{type(err).__name__}: {err}") from None

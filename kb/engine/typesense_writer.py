@@ -79,9 +79,9 @@ def publish(folder: Path, store: Store, alias: str) -> Published:
         with contextlib.suppress(ClusterError):  # the cluster is down: the next publication sweeps it
             store.drop(name)
         raise
-    for old in store.collections(f"{alias}_"):
-        if old not in (name, current):
-            store.drop(old)
+    listed = set(store.collections(f"{alias}_")) | set(store.collections(f"{alias}_"))  # two nodes: one may lag
+    for old in sorted(listed - {name, current}):
+        store.drop(old)
     return Published(name, written, time.perf_counter() - started)
 
 
