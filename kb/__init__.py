@@ -36,11 +36,14 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: Path
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
     app.config.from_pyfile("config.py", silent=True)
+    from_file = dict(app.config.get("KB_SETTINGS") or {})
     if test_config:
         app.config.from_mapping(test_config)
-    from kb.settings import resolve
+    from kb.settings import from_environment, resolve
 
-    app.config["KB"] = settings = resolve(app.config.get("KB_SETTINGS"))
+    # config.py, then the environment (KB_BACKEND, KB_TYPESENSE_NODES, ...), then the test's own settings
+    given = (test_config or {}).get("KB_SETTINGS") or {}
+    app.config["KB"] = settings = resolve({**from_file, **from_environment(os.environ), **given})
     app.config["MAX_CONTENT_LENGTH"] = settings["max_request_body_bytes"]
     if settings["trusted_hosts"]:
         app.config["TRUSTED_HOSTS"] = list(settings["trusted_hosts"])

@@ -3,6 +3,7 @@ job."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -101,15 +102,39 @@ def glossary_command(explain: str, content: Path) -> None:
     sys.exit(run_explain(explain, content))
 
 
+BACKEND_OPTION = click.option(
+    "--backend", type=click.Choice(["whoosh", "typesense"]), default=None,
+    help="whoosh: the index in the instance folder; typesense: also (index) or only (serve) the Typesense cluster "
+         "of KB_TYPESENSE_NODES and KB_TYPESENSE_API_KEY. Default: $KB_BACKEND, else whoosh.")
+
+
+def _settings(backend: str | None) -> dict:
+    """The settings from the environment (kb.settings.ENVIRONMENT), with --backend over KB_BACKEND."""
+    from kb.settings import from_environment, resolve
+
+    return resolve({**from_environment(os.environ), **({"backend": backend} if backend else {})})
+
+
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Rebuild the whole index rather than only what changed.")
+@BACKEND_OPTION
 @CONTENT_OPTION
 @INSTANCE_OPTION
-def index_command(rebuild: bool, content: Path, instance: Path) -> None:
-    """Build instance/index from content/ (incremental; atomic)."""
+def index_command(rebuild: bool, backend: str | None, content: Path, instance: Path) -> None:
+    """Build instance/index from content/ (incremental; atomic); with --backend typesense, then publish it to the
+    cluster (a new collection, then the alias moved)."""
     from indexer.build import run_build
 
-    sys.exit(run_build(content, instance, rebuild=rebuild))
+    try:
+        settings = _settings(backend)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    code = run_build(content, instance, rebuild=rebuild)
+    if code == 0 and settings["backend"] == "typesense":
+        from indexer.publish import run_publish
+
+        code = run_publish(instance, settings)
+    sys.exit(code)
 
 
 @main.command("search")
@@ -136,14 +161,20 @@ def search_command(query: str, years, themes, sections, operations, langs, limit
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", type=click.IntRange(1, 64), help="Worker threads (default: the `threads` setting, 8).")
+@BACKEND_OPTION
 @INSTANCE_OPTION
-def serve_command(host: str, port: int, threads: int | None, instance: Path) -> None:
+def serve_command(host: str, port: int, threads: int | None, backend: str | None, instance: Path) -> None:
     """Serve kb with waitress on http://HOST:PORT/, with the limits of kb.settings (and the instance's config.py)."""
     import waitress
 
     from kb import create_app
 
-    app = create_app(instance_path=instance)
+    if backend:
+        os.environ["KB_BACKEND"] = backend  # the environment overrides config.py (kb.create_app)
+    try:
+        app = create_app(instance_path=instance)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
     settings = app.config["KB"]
     click.echo(f"kb serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, ident="kb", threads=threads or settings["threads"],

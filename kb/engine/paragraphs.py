@@ -133,6 +133,10 @@ class ParagraphEvaluator:
             return self.run(node.a)
         if isinstance(node, wq.Not):
             return ~self.run(node.query)
+        if isinstance(node, wq.AndMaybe):
+            return self.run(node.a)
+        if isinstance(node, wq.Require):
+            return self.run(node.a) & self.run(node.b)
         if isinstance(node, wq.Phrase) and node.slop == 1 and node.fieldname in BODY_FIELDS:
             return self._phrase(node)
         if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):

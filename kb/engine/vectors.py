@@ -8,7 +8,8 @@ parsed query tree with array operations:
 
 - Term on a text field -> BM25F scores (Whoosh's formula and parameters: K1=1.2, B=0.75, idf = log(N/(df+1)) + 1,
   field boosts from the schema); Term on an ID/keyword/numeric field -> a mask from the facet table.
-- And / Or / AndNot / Not -> mask logic, scores summed; Phrase -> the words' masks ANDed as candidates, then the
+- And / Or / AndNot / Not / AndMaybe / Require -> mask logic, scores summed (AndMaybe: b's score added where it
+  matches too; Require: a's score where b matches); Phrase -> the words' masks ANDed as candidates, then the
   words' positions (document << 32 | position keys) in those candidates, adjacent ones found with numpy.isin.
 
 The results are the same documents Whoosh finds (tests/test_vectors.py compares on the corpus), scored by the same
@@ -218,6 +219,14 @@ class Evaluator:
         if isinstance(node, wq.Not):
             m, _ = self.run(node.query)
             return ~m, (~m).astype(np.float32)  # as Whoosh's InverseMatcher: weight 1
+        if isinstance(node, wq.AndMaybe):  # a's documents; b's score added where b matches too
+            m, s = self.run(node.a)
+            _, extra = self.run(node.b)
+            return m, np.where(m, s + extra, 0).astype(np.float32)
+        if isinstance(node, wq.Require):  # a's documents that b matches, scored by a alone
+            m, s = self.run(node.a)
+            keep = m & self.run(node.b)[0]
+            return keep, np.where(keep, s, 0).astype(np.float32)
         if isinstance(node, wq.Phrase):
             return self._phrase(node)
         if isinstance(node, wq.NumericRange):

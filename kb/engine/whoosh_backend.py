@@ -530,8 +530,15 @@ class WhooshBackend:
         else:
             chosen, timed_out = self._scored(searcher, parsed, final, end)
             chosen = chosen[query.offset : end]
-        hits = [Hit(dict(searcher.stored_fields(d)), score, terms) for d, score in chosen]
+        stored = self._stored(gen, [d for d, _ in chosen])
+        hits = [Hit(fields, score, terms) for fields, (_, score) in zip(stored, chosen, strict=True)]
         return hits, [d for d, _ in chosen], timed_out
+
+    @staticmethod
+    def _stored(gen: _Generation, docnums: list[int]) -> list[dict[str, Any]]:
+        """The stored fields of these documents, in order."""
+        searcher = gen.searcher()
+        return [dict(searcher.stored_fields(d)) for d in docnums]
 
     def _scored(self, searcher: Any, parsed: wq.Query, final: np.ndarray, end: int
                 ) -> tuple[list[tuple[int, float]], bool]:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.current import LANG_COOKIE, UI_LANGS, public_url
 from kb.engine.site import SiteMissing
+from kb.engine.typesense_store import ClusterError
 from kb.engine.whoosh_backend import GenerationDamaged, IndexMissing
 
 bp = Blueprint("responses", __name__)
@@ -42,6 +43,12 @@ def not_allowed(_err: Exception) -> tuple[str | Response, int]:
 def no_index(_err: Exception) -> tuple[str | Response, int]:
     message = _("The search index has not been built yet. Run `kb index`, then reload this page.")
     return page_error(503, _("No index yet"), message), 503
+
+
+@bp.app_errorhandler(ClusterError)
+def engine_unreachable(_err: Exception) -> tuple[str | Response, int]:
+    message = _("No node of the search engine's cluster answered. Try again in a moment.")
+    return page_error(503, _("Search engine unreachable"), message), 503
 
 
 @bp.app_errorhandler(GenerationDamaged)
