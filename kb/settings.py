@@ -51,10 +51,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
     Setting("twin_cache_sections", 20_000, "Sections whose other-language version (title, paragraph identifiers) the "
                                            "hits' links across languages remember per index generation."),
-    Setting("match_cache_mb", 32, "Megabytes of recent queries' matching documents and scores kept per index "
+    Setting("match_cache_mb", 16, "Megabytes of recent queries' matching documents and scores kept per index "
                                   "generation (the next page, another filter and the key figures reuse them).",
             per_instance=False),
-    Setting("mask_cache_mb", 16, "Megabytes of facet-value document masks kept per index generation.",
+    Setting("mask_cache_mb", 8, "Megabytes of facet-value document masks kept per index generation.",
             per_instance=False),
     Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never).",
             per_instance=False),

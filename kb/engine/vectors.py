@@ -92,10 +92,10 @@ class Vectors:
         self._remember(key, found)
         return found
 
-    def _remember(self, key: tuple, value: tuple[np.ndarray, np.ndarray], computed: bool = False) -> None:
-        """Keep what was decoded from Whoosh's blocks or `computed` (positions as keys), within CACHE_BYTES; postings
-        read from sidecars are slices, not kept."""
-        if self.sliced and not computed:
+    def _remember(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep what was decoded from Whoosh's blocks, within CACHE_BYTES; what is read from sidecars is not kept (the
+        OS caches their pages; keeping decoded positions too cost the server 50 MB and more at 16,800 sections)."""
+        if self.sliced:
             return
         with self._lock:
             self._cache[key] = value
@@ -147,8 +147,7 @@ class Vectors:
                 parts.append(read_keys(leaf.postings(field, text), offset, wanted))
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         if not narrow:
-            keys.flags.writeable = False
-            self._remember(key, (keys, np.zeros(0, dtype=np.float32)), computed=True)
+            self._remember(key, (keys, np.zeros(0, dtype=np.float32)))
         return keys
 
     def phrase_docs(self, field: str, words: list[str], reader: Any, candidates: np.ndarray | None = None
