@@ -85,6 +85,11 @@ def read_glossary(folder: Path) -> Glossary:
         found = generations.read_json(folder / generations.GLOSSARY)
     except (OSError, ValueError):
         return Glossary()
+    return glossary_from_json(found)
+
+
+def glossary_from_json(found: Any) -> Glossary:
+    """The compiled glossary of a generation's `kb-glossary.json` data; empty when it is of another version."""
     if not isinstance(found, dict) or found.get("version") != GLOSSARY_VERSION:
         return Glossary()
     return Glossary.compile([Entry.from_json(item) for item in found.get("entries") or []])

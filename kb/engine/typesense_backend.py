@@ -32,6 +32,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
+from kb.engine.glossary import glossary_from_json
 from kb.engine.lru import BytesLRU
 from kb.engine.paragraphs import ParagraphTable
 from kb.engine.schema import TEXT_FIELDS, build_schema
@@ -39,7 +40,7 @@ from kb.engine.spelling import Speller
 from kb.engine.typesense_store import ClusterError, Store, unpack
 from kb.engine.typesense_writer import term_key
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
-from kb.engine.whoosh_backend import FacetTable, IndexMissing, WhooshBackend, _parser, _top
+from kb.engine.whoosh_backend import FacetTable, IndexMissing, WhooshBackend, _parser, _top, absent_from
 from kb.settings import DEFAULTS
 
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings kept per generation
@@ -136,6 +137,13 @@ class LexiconReader:
     def lexicon(self, field: str) -> Iterable[bytes]:
         return iter(self.terms.get(field, ()))
 
+    def doc_frequency(self, field: str, text: Any) -> int:
+        """1 when some document has the term, else 0 (what expansion asks: whether a word is absent)."""
+        terms = self.terms.get(field, [])
+        key = self._bytes(field, text)
+        at = bisect.bisect_left(terms, key)
+        return int(at < len(terms) and terms[at] == key)
+
     def terms_from(self, field: str, prefix: Any) -> Iterable[tuple[str, bytes]]:
         terms = self.terms.get(field, [])
         start = bisect.bisect_left(terms, self._bytes(field, prefix))
@@ -177,6 +185,7 @@ class _RemoteGeneration:
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
         self.speller = Speller(json.loads(backend.blob(collection, "words")))
         self._site = json.loads(backend.blob(collection, "site"))
+        self.glossary = glossary_from_json(json.loads(backend.blob(collection, "glossary")))
         self.cache: OrderedDict[Any, Any] = OrderedDict()
         self.matches: BytesLRU[Any] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, lambda match: match.nbytes())
         self.stored: BytesLRU[dict[str, Any]] = BytesLRU(STORED_CACHE_BYTES, lambda fields: fields["__bytes__"])
@@ -185,6 +194,10 @@ class _RemoteGeneration:
 
     def site(self) -> dict[str, Any]:
         return self._site
+
+    def absent(self, word: str, lang: str) -> bool:
+        """As the Whoosh generation's (kb.engine.expansion asks it), over the stored lexicon."""
+        return absent_from(self.lexicon, word, lang)
 
     def doc_id_of(self, docnum: int) -> str:
         return self._doc_id_of.get(docnum, "")

@@ -110,6 +110,8 @@ class _Records:
         yield from blob_records("tables", self.tables())
         yield from blob_records("words", json.dumps(self.gen.speller.counts, ensure_ascii=False).encode("utf-8"))
         yield from blob_records("site", json.dumps(read_site(self.gen.folder), ensure_ascii=False).encode("utf-8"))
+        glossary = self.gen.folder / generations.GLOSSARY
+        yield from blob_records("glossary", glossary.read_bytes() if glossary.is_file() else b"{}")
 
     def documents(self) -> Iterator[dict[str, Any]]:
         for docnum in np.flatnonzero(self.gen.table.live).tolist():

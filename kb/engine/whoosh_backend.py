@@ -166,9 +166,7 @@ class _Generation:
 
     def absent(self, word: str, lang: str) -> bool:
         """No title or body of language `lang` has (one of the terms of) `word`: for kb.engine.expansion."""
-        reader = self.searcher().reader()
-        return any(reader.doc_frequency(f"title_{lang}", term) == 0 and reader.doc_frequency(f"body_{lang}", term) == 0
-                   for term in analyse(word, lang))
+        return absent_from(self.searcher().reader(), word, lang)
 
     def site(self) -> dict[str, Any]:
         """The generation's site data (kb-site.json), read once; SiteMissing when it has none."""
@@ -631,6 +629,12 @@ def _top(final: np.ndarray, scores: np.ndarray, offset: int, end: int) -> list[t
 
 
 FIELD_RE = re.compile(r"(?<![\w:])(\w+):")
+
+
+def absent_from(reader: Any, word: str, lang: str) -> bool:
+    """No title or body of language `lang` that `reader` reads has (one of the terms of) `word`."""
+    return any(reader.doc_frequency(f"title_{lang}", term) == 0 and reader.doc_frequency(f"body_{lang}", term) == 0
+               for term in analyse(word, lang))
 
 
 def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool,
