@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from kb.engine.stored import StoredParagraph
+from kb.engine.stored import Anchored, StoredParagraph
 from kb.highlight import mark, matched_spans
 from kb.markdown import markdown_parser
 
@@ -40,7 +40,7 @@ _MD.add_render_rule("image", _render_image)
 
 
 @dataclass
-class RenderedParagraph:
+class RenderedParagraph(Anchored):
     n: int
     kind: str
     html: Markup
@@ -48,15 +48,6 @@ class RenderedParagraph:
     marked: bool
     id: str | None = None  # its stable identifier, None in documents without them
 
-    @property
-    def anchor(self) -> str:
-        """Its anchor on the page: the stable identifier, else `p3` (`#p3` reaches every paragraph too)."""
-        return self.id or f"p{self.n}"
-
-    @property
-    def ref(self) -> str:
-        """How its permalink names it: the identifier, else its number."""
-        return self.id or str(self.n)
 
 
 def render_paragraphs(

@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
-class StoredParagraph:
+class Anchored:
+    """How a paragraph (stored or rendered: it has `n` and `id`) is named in anchors and permalinks."""
+
     n: int
-    text: str  # Markdown source
-    themes: tuple[str, ...] = ()
-    kind: str = "p"  # "p" or "li"
-    id: str | None = None  # its stable identifier (docs/content-format.md), None in documents without them
+    id: str | None
 
     @property
     def anchor(self) -> str:
@@ -29,6 +27,16 @@ class StoredParagraph:
     def ref(self) -> str:
         """How its permalink path names it (`.../p/<ref>`): the identifier, else its number."""
         return self.id or str(self.n)
+
+
+@dataclass(frozen=True)
+class StoredParagraph(Anchored):
+    n: int
+    text: str  # Markdown source
+    themes: tuple[str, ...] = ()
+    kind: str = "p"  # "p" or "li"
+    id: str | None = None  # its stable identifier (docs/content-format.md), None in documents without them
+
 
 
 @dataclass(frozen=True)
