@@ -13,14 +13,16 @@ paragraph, so "refugees AND theme:education" asks for one paragraph with both.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 
+from kb.engine.lru import BytesLRU
 from kb.engine.schema import BODY_FIELDS, PARAGRAPH_FIELD, PARAGRAPH_MARK, PARAGRAPH_SHIFT
 from kb.engine.vectors import Evaluator, Vectors
+from kb.settings import DEFAULTS
 
 LOW = np.int64(0xFFFFFFFF)
 
@@ -35,6 +37,10 @@ class ParagraphTable:
     size: int  # document numbers of the generation
     bits: np.ndarray  # uint8[units, bytes]: per unit, its themes as bits (in the order of `themes`), packed
     first: np.ndarray  # int64[documents + 1]: the index of each document's first unit (its units are consecutive)
+    terms: BytesLRU[np.ndarray] = field(init=False)  # (field, term) -> sorted indexes of the units holding it
+
+    def __post_init__(self) -> None:
+        self.terms = BytesLRU(DEFAULTS["unit_cache_mb"] << 20, lambda units: units.nbytes)
 
     @classmethod
     def read(cls, vectors: Vectors, reader: Any, size: int) -> ParagraphTable:
@@ -76,6 +82,15 @@ class ParagraphTable:
         docs = keys >> 32
         index = self.first[docs] + ((keys & LOW) >> PARAGRAPH_SHIFT)  # a document's i-th unit is its paragraph i
         return index[index < self.first[docs + 1]]
+
+    def holding(self, keys: np.ndarray) -> np.ndarray:
+        """The sorted indexes (int32) of the units that hold these occurrences (see at_positions)."""
+        index = self.at_positions(keys)  # ascending when the keys are (they are, segment after segment)
+        if len(index) > 1 and not (index[1:] >= index[:-1]).all():
+            index = np.sort(index)
+        keep = np.ones(len(index), dtype=bool)
+        np.not_equal(index[1:], index[:-1], out=keep[1:])
+        return index[keep].astype(np.int32)
 
     def docs(self, units: np.ndarray) -> np.ndarray:
         """The documents that have a unit in `units`."""
@@ -148,15 +163,43 @@ class ParagraphEvaluator:
             return self.documents.run(node)[0][self.doc]
         text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
         if node.fieldname in BODY_FIELDS:
-            vectors = self.documents.v
-            return self._at(vectors.positions(node.fieldname, text, self.documents.reader, self.docnums))
+            return self._body_term(node.fieldname, text)
         return self.table.tagged([text])[self.units]
 
+    def _body_term(self, name: str, text: str) -> np.ndarray:
+        """The candidate units a body word stands in. The units of a word read in full are kept (the table's
+        `terms`, within unit_cache_mb: far smaller than the positions they come from); a word of many more
+        documents than the candidates is read in those documents only, and not kept."""
+        vectors, reader = self.documents.v, self.documents.reader
+        held = self.table.terms.get((name, text))
+        if held is None:
+            if vectors.narrow(name, text, reader, self.docnums):
+                return self._at(vectors.positions(name, text, reader, self.docnums))
+            held = self.table.terms.put((name, text), self.table.holding(vectors.positions(name, text, reader)))
+        return self._among(held)
+
     def _phrase(self, node: wq.Phrase) -> np.ndarray:
-        together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
-        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
-        candidates = np.intersect1d(np.flatnonzero(together), self.docnums, assume_unique=True)
-        return self._at(self.documents.v.phrase_starts(node.fieldname, words, self.documents.reader, candidates))
+        """The candidate units a phrase starts in (from all its places, which the document evaluator keeps)."""
+        key = ("@phrase", node.fieldname, tuple(node.words))
+        held = self.table.terms.get(key)
+        if held is None:
+            together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
+            words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
+            starts = self.documents.v.every_phrase_start(node.fieldname, words, self.documents.reader,
+                                                         np.flatnonzero(together))
+            held = self.table.terms.put(key, self.table.holding(starts))
+        return self._among(held)
+
+    def _among(self, held: np.ndarray) -> np.ndarray:
+        """Which candidate units are among `held` (sorted unit indexes)."""
+        if len(self.units) * 8 > len(self.table.keys):  # many candidates: a mask of every unit is cheaper
+            every = np.zeros(len(self.table.keys), dtype=bool)
+            every[held] = True
+            return every[self.units]
+        place = np.searchsorted(held, self.units)
+        mask = place < len(held)
+        mask[mask] = held[place[mask]] == self.units[mask]
+        return mask
 
     def _at(self, keys: np.ndarray) -> np.ndarray:
         """Which of the candidate units hold these occurrences."""

@@ -39,7 +39,7 @@ from kb.engine.schema import TEXT_FIELDS, build_schema
 from kb.engine.spelling import Speller
 from kb.engine.typesense_store import ClusterError, Store, unpack
 from kb.engine.typesense_writer import term_key
-from kb.engine.vectors import Evaluator, Unsupported, Vectors
+from kb.engine.vectors import Evaluator, Unsupported, Vectors, scored_cache
 from kb.engine.whoosh_backend import FacetTable, IndexMissing, WhooshBackend, _parser, _top, absent_from
 from kb.settings import DEFAULTS
 
@@ -61,6 +61,7 @@ class RemoteVectors(Vectors):
         self._terms: OrderedDict[str, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.scored = scored_cache()
 
     def prefetch(self, terms: Iterable[str]) -> None:
         """Read the postings of every term not cached yet, in one request (terms outside the lexicon have none)."""
