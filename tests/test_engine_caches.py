@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb.engine.backend import Query
 from kb.engine.whoosh_backend import WhooshBackend
@@ -57,3 +59,35 @@ def test_sections_found_by_doc_id_as_whoosh_finds_them(built_site: Site, tmp_pat
     for missing in ("mali/2020/unmet-needs/de", "mali/1999/unmet-needs/en", "nowhere/2020/unmet-needs/en", "a/b",
                     "mali/2020/unmet-needs/en/extra", ""):
         assert backend.get(missing) is None
+
+
+WORDS = ["refugees", "réfugiés", "the", "de", "la", "and", "or", "Or", "NOTE", "ORGANISATION", "ANDROID", "COVID-19",
+         "U.N.H.C.R", "1,200", "2020", "peace-humanitarian-development", "état", "ÉTAT", "x", "a.b",
+         "sub-saharan", "Liptako-Gourma", "-", "--", ".", ",", "3.5", "naïve", "œuvre", "straße", "_", "abc_def"]
+
+
+@given(st.lists(st.sampled_from(WORDS) | st.from_regex(r"[\w.,\-]{1,12}", fullmatch=True), min_size=1, max_size=6),
+       st.sampled_from(["en", "fr"]))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_plain_words_parse_as_whoosh_parses_them(built_site: Site, words: list[str], lang: str) -> None:
+    """The word-by-word parse (kb.engine.whoosh_backend.WordParses) is Whoosh's parse of the whole text."""
+    gen = shared_backend(built_site)._generation()
+    text = " ".join(words)
+    composed = gen.words.parse(lang, text)
+    assert composed is not None
+    assert composed == gen.parsers[lang].parse(text), text
+    assert gen.words.parse(lang, text) == composed  # the second time from the remembered words
+
+
+def test_other_queries_are_left_to_whoosh(built_site: Site) -> None:
+    gen = shared_backend(built_site)._generation()
+    for text in ['"birth certificate"', "a AND b", "NOT a", "refug*", "title:x", "(a b)", "a^2", "[a TO b]", "'a b'",
+                 "a~", "l'éducation", "", "   ", " ".join(["word"] * 13), "x" * 41]:
+        assert gen.words.parse("en", text) is None, text
+
+
+_BACKENDS: dict[Path, WhooshBackend] = {}
+
+
+def shared_backend(site: Site) -> WhooshBackend:
+    return _BACKENDS.setdefault(site.instance, WhooshBackend(site.instance / "index"))
