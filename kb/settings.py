@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
             per_instance=False),
     Setting("term_cache_mb", 16, "Megabytes of recent query words' scores (and phrases' places) kept per index "
                                  "generation.", per_instance=False),
+    Setting("stored_cache_mb", 8, "Megabytes of recently shown documents (hits, their twins) kept per index "
+                                  "generation.", per_instance=False),
     Setting("unit_cache_mb", 16, "Megabytes of recent query words' paragraphs kept per index generation (themes are "
                                  "counted per paragraph).", per_instance=False),
     Setting("mask_cache_mb", 8, "Megabytes of facet-value document masks kept per index generation.",

@@ -81,7 +81,8 @@ def test_plain_words_parse_as_whoosh_parses_them(built_site: Site, words: list[s
 
 def test_other_queries_are_left_to_whoosh(built_site: Site) -> None:
     gen = shared_backend(built_site)._generation()
-    for text in ['"birth certificate"', "a AND b", "NOT a", "refug*", "title:x", "(a b)", "a^2", "[a TO b]", "'a b'",
+    for text in ['"birth certificate"', "a AND b", "a REQUIRE b", "a ANDMAYBE b", "a OR b", "a ANDNOT b",
+                 "NOT a", "refug*", "title:x", "(a b)", "a^2", "[a TO b]", "'a b'",
                  "a~", "l'éducation", "", "   ", " ".join(["word"] * 13), "x" * 41]:
         assert gen.words.parse("en", text) is None, text
 

@@ -54,7 +54,7 @@ from kb.settings import DEFAULTS
 
 MULTI_VALUED = frozenset({"theme"})
 PLAIN_WORD = re.compile(r"[\w.,\-]{1,40}")  # characters with no meaning to Whoosh's query parser
-OPERATORS = frozenset(query_syntax.OPERATORS)
+OPERATORS = frozenset((*query_syntax.OPERATORS, "REQUIRE"))  # Whoosh's operator words (REQUIRE: Whoosh's own)
 WORD_PARSES = 4096  # words' parses remembered per language and generation
 SECTION_KEY = ("operation", "year", "section", "lang")  # a section's identity (its doc_id: operation/year/section/lang)
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
@@ -194,6 +194,7 @@ class _Generation:
         self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.matches: BytesLRU[_Match] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, _Match.nbytes)
+        self.documents: BytesLRU[dict[str, Any]] = BytesLRU(DEFAULTS["stored_cache_mb"] << 20, stored_size)
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
         self.glossary: Glossary = read_glossary(folder)
@@ -211,6 +212,14 @@ class _Generation:
                 if self._site is None:
                     self._site = read_site(self.folder)
         return self._site
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """A document's stored fields (shared: not to be changed), the recently read ones kept (stored_cache_mb):
+        the hits of one search are often those of the last, and a page reads its hits' twins too."""
+        found = self.documents.get(docnum)
+        if found is None:
+            found = self.documents.put(docnum, self.searcher().stored_fields(docnum))
+        return found
 
     def searcher(self) -> Any:
         searcher = getattr(self._local, "searcher", None)
@@ -608,8 +617,7 @@ class WhooshBackend:
     @staticmethod
     def _stored(gen: _Generation, docnums: list[int]) -> list[dict[str, Any]]:
         """The stored fields of these documents, in order."""
-        searcher = gen.searcher()
-        return [dict(searcher.stored_fields(d)) for d in docnums]
+        return [dict(gen.stored(d)) for d in docnums]
 
     def _scored(self, searcher: Any, parsed: wq.Query, final: np.ndarray, end: int
                 ) -> tuple[list[tuple[int, float]], bool]:
@@ -637,12 +645,17 @@ class WhooshBackend:
         return suggestion if suggestion != text.lower() else None
 
 
+def stored_size(fields: dict[str, Any]) -> int:
+    """About the memory a document's stored fields take: its paragraphs' text, and the rest."""
+    return 1024 + sum(len(p[1]) + 200 for p in fields.get("paragraphs") or ())
+
+
 def _stored_by_id(gen: _Generation, doc_id: str) -> Any:
     """The stored fields of the document `doc_id` (a section's: from the facet table's directory), or None."""
     parts = doc_id.split("/")
     docnum = gen.table.section(*parts) if len(parts) == 4 else None
     if docnum is not None:
-        fields = gen.searcher().stored_fields(docnum)
+        fields = gen.stored(docnum)
         if fields.get("doc_id") == doc_id:
             return fields
     return gen.searcher().document(doc_id=doc_id)
