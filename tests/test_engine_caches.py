@@ -10,10 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.engine.backend import Query
-from kb.engine.whoosh_backend import WhooshBackend
+from kb.engine import query_syntax
+from kb.engine.backend import Query, QueryError
+from kb.engine.query_syntax import SEARCHABLE_FIELDS
+from kb.engine.whoosh_backend import WhooshBackend, _cap_expansions, _expanded
 from kb.settings import DEFAULTS
-from tests.support import Site, build, clone_site, edit
+from tests.support import Site, build, clone_site, edit, glossary_site
 
 QUERIES = ["refugees", "réfugiés education", '"birth certificate"', "protection NOT monitoring", "theme:education",
            '"people of concern" OR shelter', "acte de naissance", "(returns OR returnees) AND protection"]
@@ -62,29 +64,63 @@ def test_sections_found_by_doc_id_as_whoosh_finds_them(built_site: Site, tmp_pat
 
 
 WORDS = ["refugees", "réfugiés", "the", "de", "la", "and", "or", "Or", "NOTE", "ORGANISATION", "ANDROID", "COVID-19",
-         "U.N.H.C.R", "1,200", "2020", "peace-humanitarian-development", "état", "ÉTAT", "x", "a.b",
-         "sub-saharan", "Liptako-Gourma", "-", "--", ".", ",", "3.5", "naïve", "œuvre", "straße", "_", "abc_def"]
+         "U.N.H.C.R", "1,200", "2020", "l'éducation", "peace-humanitarian-development", "état", "ÉTAT", "x", "a.b",
+         "sub-saharan", "Liptako-Gourma", "-", "--", ".", ",", "3.5", "naïve", "œuvre", "straße", "_", "abc_def",
+         '"birth certificate"', '"acte de naissance"~2', '"the"', "refug*", "ré?ugiés", "title:shelter", "year:2020",
+         "year:[2019 TO 2020]", "theme:education", "body_fr:retour", "^2", "^0.5", "(", ")", "AND", "OR", "NOT",
+         "ANDNOT", "ANDMAYBE", "REQUIRE", "lang:fr", "section:unmet-needs", "title:(shelter OR abri)"]
 
 
-@given(st.lists(st.sampled_from(WORDS) | st.from_regex(r"[\w.,\-]{1,12}", fullmatch=True), min_size=1, max_size=6),
+def composed_and_whoosh(site: Site, text: str, lang: str) -> tuple[object, object] | None:
+    """kb's composition of the query's tree and Whoosh's parse of its text (None: kb's syntax does not read it)."""
+    gen = shared_backend(site)._generation()
+    try:
+        tree = query_syntax.parse(text, SEARCHABLE_FIELDS)
+    except query_syntax.Unreadable:
+        return None
+    composed = gen.parses.compose(lang, tree)
+    try:  # the text the tree writes back: the typed one but for a group's boost, which goes to its leaves
+        whole = _cap_expansions(gen.parsers[lang].parse(query_syntax.to_text(tree)), gen.searcher().reader())
+    except QueryError as err:
+        whole = str(err)
+    return composed, whole
+
+
+@given(st.lists(st.sampled_from(WORDS) | st.from_regex(r"[\w.,\-]{1,12}", fullmatch=True), min_size=1, max_size=7),
        st.sampled_from(["en", "fr"]))
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_plain_words_parse_as_whoosh_parses_them(built_site: Site, words: list[str], lang: str) -> None:
-    """The word-by-word parse (kb.engine.whoosh_backend.WordParses) is Whoosh's parse of the whole text."""
-    gen = shared_backend(built_site)._generation()
-    text = " ".join(words)
-    composed = gen.words.parse(lang, text)
-    assert composed is not None
-    assert composed == gen.parsers[lang].parse(text), text
-    assert gen.words.parse(lang, text) == composed  # the second time from the remembered words
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_queries_composed_from_their_leaves_are_whooshs_parse(built_site: Site, words: list[str], lang: str) -> None:
+    """The parse put together from its leaves' parses (kb.engine.whoosh_backend.Parses) is Whoosh's parse of the
+    whole text (as kb's syntax writes it back: tests/test_query_syntax.py shows that it searches what was typed), or
+    the query is left to Whoosh's parser."""
+    text = " ".join(words).replace(" ^", "^")
+    try:
+        both = composed_and_whoosh(built_site, text, lang)
+    except QueryError as err:  # a leaf's error (refug? with one letter, '*' alone) is the whole query's
+        gen = shared_backend(built_site)._generation()
+        with pytest.raises(QueryError) as whole:
+            _cap_expansions(gen.parsers[lang].parse(text), gen.searcher().reader())  # as typed: the same error
+        assert str(whole.value) == str(err)
+        return
+    if both is None or both[0] is None:
+        return
+    composed, whole = both
+    assert composed == whole, text
+    assert composed_and_whoosh(built_site, text, lang)[0] == composed  # the second time from the remembered leaves
 
 
-def test_other_queries_are_left_to_whoosh(built_site: Site) -> None:
-    gen = shared_backend(built_site)._generation()
-    for text in ['"birth certificate"', "a AND b", "a REQUIRE b", "a ANDMAYBE b", "a OR b", "a ANDNOT b",
-                 "NOT a", "refug*", "title:x", "(a b)", "a^2", "[a TO b]", "'a b'",
-                 "a~", "l'éducation", "", "   ", " ".join(["word"] * 13), "x" * 41]:
-        assert gen.words.parse("en", text) is None, text
+def test_glossary_expansions_compose_as_whoosh_parses_them(built_site: Site, tmp_path: Path) -> None:
+    site, applied = glossary_site(built_site, tmp_path), 0
+    for text in ["birth certificate", "certificats de naissance", "acte de naissance", "statelessness AND women",
+                 "internally displaced persons OR refugees", '"civil documentation"', "apatridie NOT enfants"]:
+        backend = WhooshBackend(site.instance / "index")
+        gen = backend._generation()
+        texts, trees, expansion = _expanded(text, ("en", "fr"), gen.glossary, True, gen.absent)
+        applied += expansion.applied
+        for lang in ("en", "fr"):
+            whole = _cap_expansions(gen.parsers[lang].parse(texts[lang]), gen.searcher().reader())
+            assert gen.parses.compose(lang, trees[lang]) == whole, (text, lang)
+    assert applied >= 4  # most of them have equivalents in the test glossary
 
 
 _BACKENDS: dict[Path, WhooshBackend] = {}
@@ -92,3 +128,18 @@ _BACKENDS: dict[Path, WhooshBackend] = {}
 
 def shared_backend(site: Site) -> WhooshBackend:
     return _BACKENDS.setdefault(site.instance, WhooshBackend(site.instance / "index"))
+
+
+@pytest.mark.parametrize("text", ["title:(situation OR context)^2", "(refugees OR réfugiés)^0.5 Mali",
+                                  "(refugees (returnees OR protection))^3"])
+def test_a_groups_boost_on_its_leaves_scores_as_on_the_group(built_site: Site, text: str) -> None:
+    """kb's syntax carries a group's boost down to its leaves: the documents and scores are Whoosh's for the text
+    as typed."""
+    gen, found = shared_backend(built_site)._generation(), 0
+    for lang in ("en", "fr"):
+        typed = gen.evaluator().run(gen.parsers[lang].parse(text))
+        composed = gen.evaluator().run(gen.parses.compose(lang, query_syntax.parse(text, SEARCHABLE_FIELDS)))
+        assert (typed[0] == composed[0]).all()
+        assert abs(typed[1] - composed[1]).max() < 1e-4
+        found += typed[0].sum()
+    assert found

@@ -40,7 +40,7 @@ from kb.engine.spelling import Speller
 from kb.engine.typesense_store import ClusterError, Store, unpack
 from kb.engine.typesense_writer import term_key
 from kb.engine.vectors import Evaluator, Unsupported, Vectors, scored_cache
-from kb.engine.whoosh_backend import FacetTable, IndexMissing, WhooshBackend, _parser, _top, absent_from
+from kb.engine.whoosh_backend import FacetTable, IndexMissing, Parses, WhooshBackend, _parser, _top, absent_from
 from kb.settings import DEFAULTS
 
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings kept per generation
@@ -184,6 +184,7 @@ class _RemoteGeneration:
         self.doc_ids: dict[str, int] = header["doc_ids"]
         self._doc_id_of = {docnum: doc_id for doc_id, docnum in self.doc_ids.items()}
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
+        self.parses = Parses(self.parsers, lambda: self.lexicon)
         self.speller = Speller(json.loads(backend.blob(collection, "words")))
         self._site = json.loads(backend.blob(collection, "site"))
         self.glossary = glossary_from_json(json.loads(backend.blob(collection, "glossary")))

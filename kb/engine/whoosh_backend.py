@@ -53,9 +53,7 @@ from kb.engine.vectors import Evaluator, Unsupported, Vectors
 from kb.settings import DEFAULTS
 
 MULTI_VALUED = frozenset({"theme"})
-PLAIN_WORD = re.compile(r"[\w.,\-]{1,40}")  # characters with no meaning to Whoosh's query parser
-OPERATORS = frozenset((*query_syntax.OPERATORS, "REQUIRE"))  # Whoosh's operator words (REQUIRE: Whoosh's own)
-WORD_PARSES = 4096  # words' parses remembered per language and generation
+LEAF_PARSES = 4096  # leaves' parses (a word, a phrase) remembered per language and generation
 SECTION_KEY = ("operation", "year", "section", "lang")  # a section's identity (its doc_id: operation/year/section/lang)
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
 MIN_PREFIX = 2  # letters before a * or ?
@@ -190,7 +188,7 @@ class _Generation:
                                skip=frozenset(name.split(".")[0] for name in left_out))
         self.paragraphs = ParagraphTable.read(self.vectors, searcher.reader(), len(self.table.live))
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
-        self.words = WordParses(self.parsers)
+        self.parses = Parses(self.parsers, lambda: self.searcher().reader())
         self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.matches: BytesLRU[_Match] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, _Match.nbytes)
@@ -254,39 +252,58 @@ class _Generation:
         return found
 
 
-class WordParses:
-    """Whoosh's parse of a query of plain words ("refugee education"), put together from each word's own parse, which
-    is remembered (the last WORD_PARSES words per language): Whoosh's parser costs about 0.4 ms a query, and words
-    recur far more than whole queries. A query with anything but plain words (quotes, operators, fields, wildcards,
-    ranges, boosts, groups) is left to Whoosh's parser. Whoosh joins the words of a query with AND and normalises;
-    so does this (tests/test_engine_caches.py compares the two on random queries)."""
+class Parses:
+    """Whoosh's parse of a query that kb's syntax module reads (kb.engine.query_syntax), put together from the
+    parses of its leaves (words, phrases, prefixes, ranges, each with its field and boost), which are remembered (the
+    last LEAF_PARSES per language): Whoosh's parser costs about 0.4 ms a query and more for the glossary's longer
+    expansions, and leaves recur far more than whole queries. The groups become Whoosh's And, Or, Not, AndNot and
+    AndMaybe, normalised as Whoosh normalises its parse (tests/test_engine_caches.py compares the two on random
+    queries). A leaf Whoosh cannot parse leaves the whole query to Whoosh's parser, so its errors stay its own."""
 
-    def __init__(self, parsers: dict[str, MultifieldParser]) -> None:
-        self.parsers = parsers
+    def __init__(self, parsers: dict[str, MultifieldParser], reader: Callable[[], Any]) -> None:
+        self.parsers, self.reader = parsers, reader
         self._seen: OrderedDict[tuple[str, str], wq.Query] = OrderedDict()
         self._lock = threading.Lock()
 
-    def parse(self, lang: str, text: str) -> wq.Query | None:
-        """The parse of `text` if it is plain words, else None (for Whoosh's parser)."""
-        words = text.split()
-        if not words or len(words) > 12 or not all(PLAIN_WORD.fullmatch(w) and w not in OPERATORS for w in words):
+    def compose(self, lang: str, tree: query_syntax.Node) -> wq.Query | None:
+        """Whoosh's query for `tree` in language `lang`, or None: parse its text with Whoosh instead."""
+        try:
+            return self._node(lang, tree).normalize()
+        except _Unparsed:
             return None
-        parts = [self._word(lang, word) for word in words]
-        return (parts[0] if len(parts) == 1 else wq.And(parts).normalize())
 
-    def _word(self, lang: str, word: str) -> wq.Query:
-        key = (lang, word)
+    def _node(self, lang: str, node: query_syntax.Node) -> wq.Query:
+        if isinstance(node, query_syntax.LEAVES):
+            return self._leaf(lang, query_syntax.to_text(node))
+        if isinstance(node, (query_syntax.And, query_syntax.Or)):
+            group = wq.And if isinstance(node, query_syntax.And) else wq.Or
+            return group([self._node(lang, child) for child in node.children])
+        if isinstance(node, query_syntax.Not):
+            return wq.Not(self._node(lang, node.child))
+        group = wq.AndNot if isinstance(node, query_syntax.AndNot) else wq.AndMaybe
+        return group(self._node(lang, node.a), self._node(lang, node.b))
+
+    def _leaf(self, lang: str, text: str) -> wq.Query:
+        key = (lang, text)
         with self._lock:
             found = self._seen.get(key)
             if found is not None:
                 self._seen.move_to_end(key)
                 return found
-        found = self.parsers[lang].parse(word)
+        try:
+            parsed = self.parsers[lang].parse(text)
+        except Exception:  # left to Whoosh's parser on the whole text, which says what it says
+            raise _Unparsed from None
+        found = _cap_expansions(parsed, self.reader())  # a QueryError (refug?, '*' alone) is raised, not kept
         with self._lock:
             self._seen[key] = found
-            while len(self._seen) > WORD_PARSES:
+            while len(self._seen) > LEAF_PARSES:
                 self._seen.popitem(last=False)
         return found
+
+
+class _Unparsed(Exception):
+    """A leaf Whoosh's parser does not read alone."""
 
 
 def _parser(lang: str, schema: Any) -> MultifieldParser:
@@ -569,11 +586,12 @@ class WhooshBackend:
             return None, Expansion()
         _check_syntax(text)
         _check_fields(text, gen.schema)
-        texts, expansion = _expanded(text, langs, gen.glossary, xlang, gen.absent)
+        texts, trees, expansion = _expanded(text, langs, gen.glossary, xlang, gen.absent)
         reader = gen.searcher().reader()
         parts = []
         for lang in langs:
-            part = gen.words.parse(lang, texts[lang])
+            tree = trees.get(lang)
+            part = gen.parses.compose(lang, tree) if tree is not None else None
             if part is None:
                 try:
                     parsed = gen.parsers[lang].parse(texts[lang])
@@ -735,24 +753,27 @@ def absent_from(reader: Any, word: str, lang: str) -> bool:
 
 
 def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool,
-              absent: Callable[[str, str], bool] | None = None) -> tuple[dict[str, str], Expansion]:
+              absent: Callable[[str, str], bool] | None = None
+              ) -> tuple[dict[str, str], dict[str, query_syntax.Node], Expansion]:
     """Per language, the text to parse: `text` with the glossary's equivalents in that language, when any (and
-    `xlang`); and what the glossary matched. A query kb's syntax module does not read whole is left as typed."""
+    `xlang`), and its tree (kb.engine.query_syntax); and what the glossary matched. A query kb's syntax module does not
+    read whole is left as typed, with no tree."""
     texts = {lang: text for lang in langs}
-    if not glossary:
-        return texts, Expansion()
     try:
         tree = query_syntax.parse(text, SEARCHABLE_FIELDS)
     except query_syntax.Unreadable:
-        return texts, Expansion()
+        return texts, {}, Expansion()
+    trees = {lang: tree for lang in langs}
+    if not glossary:
+        return texts, trees, Expansion()
     matches = []
     for lang in langs:
         expanded, found = expand(tree, glossary, lang, absent)
         matches += found
         if xlang and any(match.equivalents for match in found) and expanded is not None:
-            texts[lang] = query_syntax.to_text(expanded)
+            texts[lang], trees[lang] = query_syntax.to_text(expanded), expanded
     applied = xlang and any(match.equivalents for match in matches)
-    return texts, Expansion(tuple(matches), applied)
+    return texts, trees, Expansion(tuple(matches), applied)
 
 
 def _check_fields(text: str, schema: Any) -> None:
