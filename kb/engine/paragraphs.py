@@ -139,9 +139,15 @@ class ParagraphEvaluator:
         if isinstance(node, wq.Term):
             return self._term(node)
         if isinstance(node, (wq.And, wq.Or)):
-            masks = [self.run(child) for child in node.subqueries]
-            combine = np.logical_and if isinstance(node, wq.And) else np.logical_or
-            return combine.reduce(masks) if masks else np.zeros(len(self.units), dtype=bool)
+            if not node.subqueries:
+                return np.zeros(len(self.units), dtype=bool)
+            out = self.run(node.subqueries[0])  # a new array, as every run() gives: combined in place
+            for child in node.subqueries[1:]:
+                if isinstance(node, wq.And):
+                    out &= self.run(child)
+                else:
+                    out |= self.run(child)
+            return out
         if isinstance(node, wq.AndNot):
             return self.run(node.a) & ~self.run(node.b)
         if isinstance(node, wq.AndMaybe):  # holds where `a` holds; `b` only weighs
@@ -159,12 +165,24 @@ class ParagraphEvaluator:
         return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
 
     def _term(self, node: wq.Term) -> np.ndarray:
-        if node.fieldname not in (*BODY_FIELDS, "theme"):  # per document; `year:` terms are encoded numbers
+        if node.fieldname == "year":  # per document; its terms are encoded numbers
             return self.documents.run(node)[0][self.doc]
         text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
+        if node.fieldname not in (*BODY_FIELDS, "theme"):  # per document
+            return self._per_document(node, text)[self.doc]
         if node.fieldname in BODY_FIELDS:
             return self._body_term(node.fieldname, text)
         return self.table.tagged([text])[self.units]
+
+    def _per_document(self, node: wq.Term, text: str) -> np.ndarray:
+        """The documents where a term known per document holds (its scores are not needed here)."""
+        documents = self.documents
+        if node.fieldname in documents.v.lengths:  # a title word
+            mask = np.zeros(documents.v.size, dtype=bool)
+            mask[documents.v.term_scores(node.fieldname, text, documents.reader)[0]] = True
+            return mask
+        mask = documents.field_mask(node.fieldname, text)  # lang, section, operation...: the facet table's
+        return mask if mask is not None else documents.run(node)[0]
 
     def _body_term(self, name: str, text: str) -> np.ndarray:
         """The candidate units a body word stands in. The units of a word read in full are kept (the table's
