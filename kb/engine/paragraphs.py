@@ -106,8 +106,8 @@ class ParagraphTable:
             return {}
         docs = self.doc[index]  # ascending, as the units are
         firsts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-        grid = np.unpackbits(self.bits[index], axis=1, count=len(self.themes))
-        totals = np.maximum.reduceat(grid, firsts, axis=0).sum(axis=0)  # per document: any of its units, per theme
+        per_doc = np.bitwise_or.reduceat(self.bits[index], firsts, axis=0)  # any of its units, per theme (packed)
+        totals = np.unpackbits(per_doc, axis=1, count=len(self.themes)).sum(axis=0)
         return {theme: int(n) for theme, n in zip(self.themes, totals, strict=True) if n}
 
     def in_document(self, docnum: int, units: np.ndarray) -> tuple[list[int], list[str]]:

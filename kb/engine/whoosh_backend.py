@@ -495,7 +495,7 @@ class WhooshBackend:
         else:
             results = kinds if match.docs is None else kinds & match.docs
         final = _all(results, masks.values())
-        hits, docnums, timed_out = self._page(gen, parsed, final, query, match.scores)
+        hits, docnums, timed_out = self._page(gen, found, final, query)
         if units is not None:
             for hit, docnum in zip(hits, docnums, strict=True):
                 self._paragraphs_of(gen, hit, docnum, units)
@@ -534,7 +534,8 @@ class WhooshBackend:
         for array in (docs, scores):
             if array is not None:
                 array.flags.writeable = False
-        return gen.matches.put(key, _Match(docs, scores, parsed=parsed, expansion=expansion))
+        return gen.matches.put(key, _Match(docs, scores, parsed=parsed, expansion=expansion,
+                                           terms=_terms_by_lang(parsed)))
 
     def _match(self, gen: _Generation, found: _Match, reach: np.ndarray | None) -> _Match:
         """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
@@ -548,7 +549,7 @@ class WhooshBackend:
             units = ParagraphEvaluator(gen.paragraphs, evaluator, candidates).evaluate(parsed)
         except Unsupported:  # Whoosh evaluates this query per document: it holds in all their paragraphs
             units = gen.paragraphs.of_docs(found.docs & candidates)
-        return _Match(found.docs, found.scores, units, parsed)
+        return dataclasses.replace(found, units=units)
 
     @staticmethod
     def _paragraphs_of(gen: _Generation, hit: Hit, docnum: int, units: np.ndarray) -> None:
@@ -612,11 +613,12 @@ class WhooshBackend:
         mask[ids] = True
         return mask
 
-    def _page(self, gen: _Generation, parsed: wq.Query | None, final: np.ndarray, query: Query,
-              scores: np.ndarray | None) -> tuple[list[Hit], list[int], bool]:
+    def _page(self, gen: _Generation, found: _Match, final: np.ndarray, query: Query
+              ) -> tuple[list[Hit], list[int], bool]:
+        parsed, scores = found.parsed, found.scores
         searcher = gen.searcher()
         end = query.offset + query.limit
-        terms = _terms_by_lang(parsed) if parsed is not None else {}
+        terms = found.terms if parsed is not None else {}
         if parsed is not None and query.sort == "relevance" and scores is not None:
             chosen, timed_out = _top(final, scores, query.offset, end), False
         elif parsed is None or query.sort != "relevance":
@@ -707,6 +709,7 @@ class _Match:
     scores: np.ndarray | None = None  # float32[documents], or None when Whoosh scores (the fallback)
     units: np.ndarray | None = None  # bool[paragraph units], when asked for
     parsed: wq.Query | None = None  # the query, as the backend parsed it
+    terms: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # its analysed terms per language (hits)
     expansion: Expansion = dataclasses.field(default_factory=Expansion)  # what the glossary added to it
 
     def nbytes(self) -> int:
