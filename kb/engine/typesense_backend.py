@@ -62,6 +62,8 @@ class RemoteVectors(Vectors):
         self._bytes = 0
         self._lock = threading.Lock()
         self.scored = scored_cache()
+        self.no_scores = np.zeros(self.size, dtype=np.float32)
+        self.no_scores.flags.writeable = False
 
     def prefetch(self, terms: Iterable[str]) -> None:
         """Read the postings of every term not cached yet, in one request (terms outside the lexicon have none)."""

@@ -59,6 +59,7 @@ class Vectors:
                       else None for leaf, _ in self.leaves]
         self.sliced = bool(self.sides) and all(side is not None for side in self.sides)
         self.scored = scored_cache()
+        self.no_scores = _frozen(np.zeros(size, dtype=np.float32))  # shared: what a weightless term scores
         self.lengths = {f: self._lengths(f) for f in text_fields}
         total = max(reader.doc_count_all(), 1)
         self.avg = {f: (reader.field_length(f) / total) or 1.0 for f in text_fields}
@@ -218,19 +219,21 @@ class Evaluator:
         size = self.v.size
         if isinstance(node, wq.Term):
             return self._term(node)
-        if isinstance(node, wq.And):
-            mask, score = np.ones(size, dtype=bool), np.zeros(size, dtype=np.float32)
-            for child in node.subqueries:
+        if isinstance(node, (wq.And, wq.Or)):
+            both = isinstance(node, wq.And)
+            if not node.subqueries:
+                return np.full(size, both, dtype=bool), np.zeros(size, dtype=np.float32)
+            mask, score = _own(*self.run(node.subqueries[0]))  # the children's arrays are combined in place
+            for child in node.subqueries[1:]:
                 m, s = self.run(child)
-                mask &= m
-                score += s
-            return mask, _boosted(np.where(mask, score, 0).astype(np.float32), node)
-        if isinstance(node, wq.Or):
-            mask, score = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32)
-            for child in node.subqueries:
-                m, s = self.run(child)
-                mask |= m
-                score += s
+                if both:
+                    mask &= m
+                else:
+                    mask |= m
+                if s is not self.v.no_scores:
+                    score += s
+            if both:
+                score *= mask  # a score only where every child holds
             return mask, _boosted(score, node)
         if isinstance(node, wq.AndNot):
             m, s = self.run(node.a)
@@ -277,6 +280,8 @@ class Evaluator:
         mask = self.field_mask(field, text.decode("utf-8") if isinstance(text, bytes) else str(text))
         if mask is None:
             raise Unsupported(f"term on {field}")
+        if _boost(node) == 0.0:  # the `lang:` a backend adds to each language's part weighs nothing
+            return mask, self.v.no_scores
         return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a field without lengths weighs 1
 
     def _phrase(self, node: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
@@ -299,6 +304,11 @@ class Evaluator:
         high = np.inf if node.end is None else node.end - (1 if node.endexcl else 0)
         mask = (years >= low) & (years <= high)
         return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a constant score
+
+
+def _own(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A child's arrays, copied when they are shared (a cached facet mask, the zero scores)."""
+    return (mask if mask.flags.writeable else mask.copy()), (score if score.flags.writeable else score.copy())
 
 
 def scored_cache() -> BytesLRU[Any]:
