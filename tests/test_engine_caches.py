@@ -143,3 +143,34 @@ def test_a_groups_boost_on_its_leaves_scores_as_on_the_group(built_site: Site, t
         assert abs(typed[1] - composed[1]).max() < 1e-4
         found += typed[0].sum()
     assert found
+
+
+def test_the_warmer_reads_the_commonest_words_within_half_the_budgets(built_site: Site,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(DEFAULTS, "term_cache_mb", 1)  # small budgets, so that the Mali corpus reaches them
+    monkeypatch.setitem(DEFAULTS, "unit_cache_mb", 1)
+    backend = WhooshBackend(built_site.instance / "index", cache_size=0)
+    words = backend.warm()
+    gen = backend._generation()
+    assert words > 20 and len(gen.vectors.scored) >= words and len(gen.paragraphs.terms) > 10
+    assert gen.vectors.scored.nbytes <= 0.5 * gen.vectors.scored.budget + 200_000  # the last word may pass it
+    assert ("body_en", "refuge") in gen.paragraphs.terms._items  # "refugees": among the commonest English words
+    monkeypatch.setitem(DEFAULTS, "term_cache_mb", 0)
+    monkeypatch.setitem(DEFAULTS, "unit_cache_mb", 0)
+    cold = WhooshBackend(built_site.instance / "index", cache_size=0)
+    for text in QUERIES:
+        assert answer(backend, text) == answer(cold, text)
+
+
+def test_kb_serve_warms_the_index_before_it_listens_and_says_so(built_site: Site,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import waitress
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: None)  # listen: not in a test
+    done = CliRunner().invoke(main, ["serve", "--instance", str(built_site.instance), "--port", "5999"])
+    assert done.exit_code == 0, done.output
+    assert "commonest words read in" in done.output and "kb serving on" in done.output
+    empty = CliRunner().invoke(main, ["serve", "--instance", str(built_site.instance.parent / "none"), "--port", "5999"])
+    assert empty.exit_code == 0 and "the index was not warmed: no index at" in empty.output, empty.output

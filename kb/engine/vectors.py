@@ -192,8 +192,8 @@ class Vectors:
         key = (field, text)
         found = self.scored.get(key)
         if found is None:
-            ids, scores = self._term_scores(field, text, reader)
-            found = self.scored.put(key, (_frozen(ids), _frozen(scores)))
+            ids, scores = self._term_scores(field, text, reader)  # document numbers fit 32 bits: half the bytes kept
+            found = self.scored.put(key, (_frozen(ids.astype(np.int32)), _frozen(scores)))
         return found
 
     def _term_scores(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:

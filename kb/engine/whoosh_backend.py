@@ -46,13 +46,15 @@ from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, n
 from kb.engine.postings import SUFFIX as SIDECAR
 from kb.engine.postings import SidecarDamaged
 from kb.engine.query_syntax import SEARCHABLE_FIELDS
-from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, analyse, fold
+from kb.engine.schema import BODY_FIELDS, FACET_FIELDS, TEXT_FIELDS, analyse, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
 from kb.settings import DEFAULTS
 
 MULTI_VALUED = frozenset({"theme"})
+WARM_SECONDS = 5.0  # the longest kb serve spends reading the commonest words before it listens
+WARM_SHARE = 0.5  # of the term and paragraph caches' budgets, filled by the warmer (the rest: the queries' own words)
 LEAF_PARSES = 4096  # leaves' parses (a word, a phrase) remembered per language and generation
 SECTION_KEY = ("operation", "year", "section", "lang")  # a section's identity (its doc_id: operation/year/section/lang)
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
@@ -198,6 +200,22 @@ class _Generation:
         self.glossary: Glossary = read_glossary(folder)
         self.damage: str | None = None  # set when found damaged after opening: it is no longer served
         self.verified = time.monotonic()  # when its checksums last held (the backend verified them before opening)
+
+    def warm(self, seconds: float) -> int:
+        """See WhooshBackend.warm."""
+        reader, deadline, done = self.searcher().reader(), time.monotonic() + seconds, 0
+        common = sorted(((reader.doc_frequency(field, text), field, text.decode("utf-8") if isinstance(text, bytes)
+                          else text) for field in TEXT_FIELDS for _, text in reader.most_frequent_terms(field, 400)),
+                        reverse=True)
+        scored, units = self.vectors.scored, self.paragraphs.terms
+        for _, field, text in common:
+            if time.monotonic() > deadline or scored.nbytes > WARM_SHARE * scored.budget:
+                break
+            self.vectors.term_scores(field, text, reader)
+            if field in BODY_FIELDS and units.nbytes < WARM_SHARE * units.budget and units.get((field, text)) is None:
+                units.put((field, text), self.paragraphs.holding(self.vectors.positions(field, text, reader)))
+            done += 1
+        return done
 
     def absent(self, word: str, lang: str) -> bool:
         """No title or body of language `lang` has (one of the terms of) `word`: for kb.engine.expansion."""
@@ -437,6 +455,12 @@ class WhooshBackend:
 
     def generation(self) -> str:
         return self._generation().name
+
+    def warm(self, seconds: float = WARM_SECONDS) -> int:
+        """Read the commonest words' scores and paragraphs into the served generation's caches (at most
+        WARM_SHARE of each budget, for at most `seconds`), so that the first searches after `kb serve` starts do not
+        each pay for reading them; how many words. A search engine's warmer: `kb serve` calls it before it listens."""
+        return self._generation().warm(seconds)
 
     def site(self) -> dict[str, Any]:
         """The site data of the generation being served (kb.engine.site): the same object until the next swap."""
