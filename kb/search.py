@@ -508,7 +508,7 @@ class SearchService:
         if not suggestion:
             return
         try:
-            better = self.backend.search(replace(query, text=suggestion, offset=0, limit=1, facets=()))
+            better = self.backend.search(replace(query, text=suggestion, offset=0, limit=1, facets=(), trend=False))
         except QueryError:
             return
         if better.total > page.total:
@@ -532,7 +532,7 @@ class SearchService:
 
     def _known(self, word: str) -> bool:
         try:
-            return self.backend.search(Query(text=word, limit=1)).total > 0
+            return self.backend.search(Query(text=word, limit=1, trend=False)).total > 0
         except QueryError:
             return False
 

@@ -485,7 +485,7 @@ class WhooshBackend:
     def _cached(self, gen: _Generation, query: Query) -> Result:
         key = (query.text, tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())), query.year_from,
                query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text),
-               query.xlang)
+               query.xlang, query.trend)
         with gen.cache_lock:
             cached = gen.cache.get(key)
             if cached is not None:
@@ -523,9 +523,9 @@ class WhooshBackend:
         if units is not None:
             for hit, docnum in zip(hits, docnums, strict=True):
                 self._paragraphs_of(gen, hit, docnum, units)
+        per_year = self._per_year(table, final, scope) if query.trend else {}
         return Result(total=int(final.sum()), hits=hits, facets=self._facets(gen, query, results, masks, scope, match),
-                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope),
-                      expansion=found.expansion)
+                      generation=gen.name, timed_out=timed_out, per_year=per_year, expansion=found.expansion)
 
     @staticmethod
     def _facets(gen: _Generation, query: Query, results: np.ndarray, masks: dict[str, np.ndarray],
