@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -172,5 +173,24 @@ def test_kb_serve_warms_the_index_before_it_listens_and_says_so(built_site: Site
     done = CliRunner().invoke(main, ["serve", "--instance", str(built_site.instance), "--port", "5999"])
     assert done.exit_code == 0, done.output
     assert "commonest words read in" in done.output and "kb serving on" in done.output
-    empty = CliRunner().invoke(main, ["serve", "--instance", str(built_site.instance.parent / "none"), "--port", "5999"])
+    nowhere = str(built_site.instance.parent / "none")
+    empty = CliRunner().invoke(main, ["serve", "--instance", nowhere, "--port", "5999"])
     assert empty.exit_code == 0 and "the index was not warmed: no index at" in empty.output, empty.output
+
+
+@pytest.mark.parametrize("text", [*QUERIES, "NOT refugees", "refugees NOT (protection OR education)",
+                                  "theme:education NOT école", '"acte de naissance" OR "birth certificate"'])
+def test_each_languages_part_holds_in_the_same_paragraphs_evaluated_apart(built_site: Site, text: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query's part per language (`... AND lang:en`) is evaluated over that language's paragraphs only: the
+    paragraphs found are those of the evaluation over every paragraph."""
+    from kb.engine import paragraphs
+
+    backend = shared_backend(built_site)
+    gen = backend._generation()
+    parsed = backend.parse(gen, text, ("en", "fr"))
+    everywhere = np.ones(len(gen.table.live), dtype=bool)
+    apart = paragraphs.ParagraphEvaluator(gen.paragraphs, gen.evaluator(), everywhere).evaluate(parsed)
+    monkeypatch.setattr(paragraphs, "_language_part", lambda node: None)
+    together = paragraphs.ParagraphEvaluator(gen.paragraphs, gen.evaluator(), everywhere).evaluate(parsed)
+    assert (apart == together).all() and len(apart) == len(gen.paragraphs.keys)

@@ -138,6 +138,8 @@ class ParagraphEvaluator:
     def run(self, node: wq.Query) -> np.ndarray:
         if isinstance(node, wq.Term):
             return self._term(node)
+        if isinstance(node, wq.And) and (split := _language_part(node)) is not None:
+            return self._in_language(*split)
         if isinstance(node, (wq.And, wq.Or)):
             if not node.subqueries:
                 return np.zeros(len(self.units), dtype=bool)
@@ -163,6 +165,21 @@ class ParagraphEvaluator:
         if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
             return np.zeros(len(self.units), dtype=bool)
         return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
+
+    def _in_language(self, lang: str, rest: wq.Query) -> np.ndarray:
+        """`rest AND lang:<lang>` (each language's part of a parsed query): `rest` evaluated over the units of that
+        language's candidate documents only, half as many as all (what holds elsewhere is cut by lang: anyway)."""
+        docs = self.documents.field_mask("lang", lang)
+        if docs is None:
+            return self.run(rest) & self._per_document(wq.Term("lang", lang), lang)[self.doc]
+        sub = object.__new__(ParagraphEvaluator)
+        sub.table, sub.documents = self.table, self.documents
+        sub.docnums = self.docnums[docs[self.docnums]]
+        sub.units = self.table.units_of(sub.docnums)
+        sub.doc = self.table.doc[sub.units]
+        out = np.zeros(len(self.units), dtype=bool)
+        out[np.searchsorted(self.units, sub.units[sub.run(rest)])] = True  # sub.units: a sorted part of self.units
+        return out
 
     def _term(self, node: wq.Term) -> np.ndarray:
         if node.fieldname == "year":  # per document; its terms are encoded numbers
@@ -228,6 +245,17 @@ class ParagraphEvaluator:
         mask = np.zeros(len(self.units), dtype=bool)
         mask[place[inside]] = True
         return mask
+
+
+def _language_part(node: wq.And) -> tuple[str, wq.Query] | None:
+    """(lang, the rest) when `node` is `... AND lang:<lang>` with one lang: term, else None."""
+    langs = [child for child in node.subqueries if isinstance(child, wq.Term) and child.fieldname == "lang"]
+    if len(langs) != 1 or len(node.subqueries) < 2:
+        return None
+    rest = [child for child in node.subqueries if child is not langs[0]]
+    text = langs[0].text
+    return (text.decode("utf-8") if isinstance(text, bytes) else str(text)), (rest[0] if len(rest) == 1
+                                                                              else wq.And(rest))
 
 
 def monotone(node: wq.Query) -> bool:
