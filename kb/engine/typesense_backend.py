@@ -176,6 +176,7 @@ class _RemoteGeneration:
                                 arrays["year_of"])
         self.countries = {v: i for i, v in enumerate(header["countries"])}
         self.country = arrays["country"]
+        self.country.flags.writeable = False  # its columns are masks the evaluator shares
         lexicon = {f: [t.encode("latin-1") for t in terms] for f, terms in header["lexicon"].items()}
         known = {t.decode("utf-8") for f in TEXT_FIELDS for t in lexicon.get(f, ())}
         self.vectors = RemoteVectors(backend, collection, header, arrays, self.schema, known)

@@ -307,8 +307,13 @@ class Evaluator:
 
 
 def _own(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A child's arrays, copied when they are shared (a cached facet mask, the zero scores)."""
-    return (mask if mask.flags.writeable else mask.copy()), (score if score.flags.writeable else score.copy())
+    """A child's arrays, copied unless they are its own new ones (a cached facet mask, a view of a table's column and
+    the zero scores are shared: never changed in place)."""
+    return _fresh(mask), _fresh(score)
+
+
+def _fresh(array: np.ndarray) -> np.ndarray:
+    return array if array.flags.writeable and array.flags.owndata else array.copy()
 
 
 def scored_cache() -> BytesLRU[Any]:
