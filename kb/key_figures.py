@@ -44,7 +44,7 @@ def figure_blocks(backend: SearchBackend, query: Query, labels: Labels, urls: Ur
                   ) -> tuple[int, list[KeyFigureBlock]]:
     """How many key figures match `query` (sections' filters applied to them), and the first ones in blocks."""
     filters = {**query.filters, "kind": frozenset({"figure"})}
-    result = backend.search(replace(query, filters=filters, offset=0, limit=BLOCK_FIGURES, facets=()))
+    result = backend.search(replace(query, filters=filters, offset=0, limit=BLOCK_FIGURES, facets=(), trend=False))
     blocks: dict[tuple[str, int, str], KeyFigureBlock] = {}
     for hit in result.hits:
         doc = decode(hit.fields)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -412,7 +413,8 @@ class SearchService:
         if params.page < page.last_page:
             page.next_url = replace(params, page=params.page + 1).url(base)
         labels = self.labels
-        page.hits = [self._hit(hit, ui_lang, labels) for hit in result.hits]
+        entered = self.backend.site().get("entered") or {}
+        page.hits = [self._hit(hit, ui_lang, labels, entered) for hit in result.hits]
         page.citations = {ext: self.urls.search_citation(ext, params.pairs()) for ext in CITATION_EXTENSIONS}
         page.facets = self._facets(params, result.facets, ui_lang, base, labels)
         page.trend = [TrendPoint(year, found, total) for year, (found, total) in sorted(result.per_year.items())]
@@ -424,7 +426,7 @@ class SearchService:
             self._suggest(page, query, base)
         return page
 
-    def _hit(self, hit: Any, ui_lang: str, labels: Labels) -> SearchHit:
+    def _hit(self, hit: Any, ui_lang: str, labels: Labels, entered: dict[str, str]) -> SearchHit:
         doc = decode(hit.fields)
         terms = hit.terms.get(doc.lang, set())
         paragraphs = doc.paragraphs
@@ -461,7 +463,7 @@ class SearchService:
             score=round(hit.score, 4),
             snippet_text=text,
             marks=marks,
-            entered=(self.backend.site().get("entered") or {}).get(doc.path),
+            entered=entered.get(doc.path),
             paragraph_id=para.id if para else None,
             anchor=para.anchor if para else None,
             permalink=self.urls.paragraph_path(*address, para.ref) if para else None,
@@ -506,7 +508,7 @@ class SearchService:
         if not suggestion:
             return
         try:
-            better = self.backend.search(replace(query, text=suggestion, offset=0, limit=1, facets=()))
+            better = self.backend.search(replace(query, text=suggestion, offset=0, limit=1, facets=(), trend=False))
         except QueryError:
             return
         if better.total > page.total:
@@ -530,9 +532,20 @@ class SearchService:
 
     def _known(self, word: str) -> bool:
         try:
-            return self.backend.search(Query(text=word, limit=1)).total > 0
+            return self.backend.search(Query(text=word, limit=1, trend=False)).total > 0
         except QueryError:
             return False
+
+
+def _encoded(name: str, value: str) -> str:
+    """`name=value` as urlencode writes it; parameters other than the query's text recur request after request and
+    are encoded once."""
+    return urlencode([(name, value)]) if name == "q" else _encoded_value(name, value)
+
+
+@lru_cache(maxsize=8192)
+def _encoded_value(name: str, value: str) -> str:
+    return urlencode([(name, value)])
 
 
 class _Toggler:
@@ -540,14 +553,14 @@ class _Toggler:
 
     def __init__(self, params: SearchParams, name: str, base: str) -> None:
         pairs = replace(params, page=1).pairs()
-        self.before = [urlencode([p]) for p in pairs[: _first(pairs, name)]]
-        self.after = [urlencode([p]) for p in pairs[_first(pairs, name):] if p[0] != name]
+        self.before = [_encoded(*p) for p in pairs[: _first(pairs, name)]]
+        self.after = [_encoded(*p) for p in pairs[_first(pairs, name):] if p[0] != name]
         self.current = list(params.filters.get(name, ()))
         self.name, self.base = name, base
 
     def url(self, value: str) -> str:
         values = [v for v in self.current if v != value] if value in self.current else [*self.current, value]
-        parts = self.before + [urlencode([(self.name, v)]) for v in values] + self.after
+        parts = self.before + [_encoded(self.name, v) for v in values] + self.after
         return f"{self.base}?{'&'.join(parts)}" if parts else (self.base or "?")
 
 

@@ -51,9 +51,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("result_cache_entries", 256, "Search answers kept per index generation."),
     Setting("twin_cache_sections", 20_000, "Sections whose other-language version (title, paragraph identifiers) the "
                                            "hits' links across languages remember per index generation."),
-    Setting("match_cache_mb", 16, "Megabytes of recent queries' matching documents and scores kept per index "
+    Setting("match_cache_mb", 8, "Megabytes of recent queries' matching documents and scores kept per index "
                                   "generation (the next page, another filter and the key figures reuse them).",
             per_instance=False),
+    Setting("term_cache_mb", 12, "Megabytes of recent query words' scores (and phrases' places) kept per index "
+                                 "generation.", per_instance=False),
+    Setting("stored_cache_mb", 6, "Megabytes of recently shown documents (hits, their twins) kept per index "
+                                  "generation.", per_instance=False),
+    Setting("unit_cache_mb", 12, "Megabytes of recent query words' paragraphs kept per index generation (themes are "
+                                 "counted per paragraph).", per_instance=False),
     Setting("mask_cache_mb", 8, "Megabytes of facet-value document masks kept per index generation.",
             per_instance=False),
     Setting("stem_cache_words", 200_000, "Analysed words remembered per analyzer (words over 40 letters never).",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kb.engine.stored import StoredParagraph, decode
+from kb.engine.stored import StoredParagraph, outline
 from kb.model import LANGS
 
 
@@ -54,12 +54,17 @@ class TwinFinder:
             if doc_id in self._seen:
                 self._seen.move_to_end(doc_id)
                 return self._seen[doc_id]
-        fields = self._get(doc_id)
-        doc = decode(fields) if fields else None
-        found = TwinDocument(other, doc.title, tuple(p.id for p in doc.paragraphs)) if doc and doc.is_section else None
+        found = twin_document(self._get(doc_id), other)
         with self._lock:
             if self._generation is site and self.size > 0:
                 self._seen[doc_id] = found
                 while len(self._seen) > self.size:
                     self._seen.popitem(last=False)
         return found
+
+
+
+def twin_document(fields: dict[str, Any] | None, lang: str) -> TwinDocument | None:
+    """What a hit needs of the stored section `fields` (in `lang`): None when there is none or it is no section."""
+    found = outline(fields) if fields else None
+    return TwinDocument(lang, found[0], found[1]) if found else None

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from bench.cluster import Cluster
+from indexer.publish import run_publish
 from kb.cli import main
 from kb.engine.backend import Query
 from kb.engine.schema import FACET_FIELDS
@@ -136,3 +137,22 @@ def test_kb_search_in_the_terminal_reads_the_cluster_too(on_cluster: Flask, type
                                      str(tmp_path / "nothing")], env=env)
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["hits"][0]["doc_id"] == "mali/2020/unmet-needs/fr"
+
+
+def test_a_damaged_generation_is_not_published(built_site: Site, typesense_cluster: Cluster, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes changed in the served generation after its build (same size): the publication refuses it with the
+    reason and the alias stays where it was."""
+    _content, instance = clone_site(built_site, tmp_path)
+    settings = cluster_settings(typesense_cluster, "kb-damaged")
+    assert run_publish(instance, settings) == 0
+    store = Store(ClusterConfig.from_settings(settings))
+    before = store.alias_target("kb-damaged")
+    sidecar = max((instance / "index").resolve().glob("*.kbpost"), key=lambda p: p.stat().st_size)
+    with sidecar.open("r+b") as f:
+        f.seek(sidecar.stat().st_size // 2)
+        f.write(b"\xff" * 64)
+    assert run_publish(instance, settings) == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and sidecar.name in err and "the alias 'kb-damaged' was not moved" in err, err
+    assert store.alias_target("kb-damaged") == before

@@ -60,6 +60,7 @@ class Query:
     facets: Sequence[str] = ()
     langs_for_text: Sequence[str] = ("en", "fr")
     xlang: bool = True  # search the glossary's equivalents in the other language too (kb.engine.expansion)
+    trend: bool = True  # answer per_year too (a search that shows no chart need not count it)
 
 
 @dataclass

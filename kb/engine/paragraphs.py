@@ -13,14 +13,16 @@ paragraph, so "refugees AND theme:education" asks for one paragraph with both.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 
+from kb.engine.lru import BytesLRU
 from kb.engine.schema import BODY_FIELDS, PARAGRAPH_FIELD, PARAGRAPH_MARK, PARAGRAPH_SHIFT
 from kb.engine.vectors import Evaluator, Vectors
+from kb.settings import DEFAULTS
 
 LOW = np.int64(0xFFFFFFFF)
 
@@ -35,6 +37,10 @@ class ParagraphTable:
     size: int  # document numbers of the generation
     bits: np.ndarray  # uint8[units, bytes]: per unit, its themes as bits (in the order of `themes`), packed
     first: np.ndarray  # int64[documents + 1]: the index of each document's first unit (its units are consecutive)
+    terms: BytesLRU[np.ndarray] = field(init=False)  # (field, term) -> sorted indexes of the units holding it
+
+    def __post_init__(self) -> None:
+        self.terms = BytesLRU(DEFAULTS["unit_cache_mb"] << 20, lambda units: units.nbytes)
 
     @classmethod
     def read(cls, vectors: Vectors, reader: Any, size: int) -> ParagraphTable:
@@ -77,6 +83,15 @@ class ParagraphTable:
         index = self.first[docs] + ((keys & LOW) >> PARAGRAPH_SHIFT)  # a document's i-th unit is its paragraph i
         return index[index < self.first[docs + 1]]
 
+    def holding(self, keys: np.ndarray) -> np.ndarray:
+        """The sorted indexes (int32) of the units that hold these occurrences (see at_positions)."""
+        index = self.at_positions(keys)  # ascending when the keys are (they are, segment after segment)
+        if len(index) > 1 and not (index[1:] >= index[:-1]).all():
+            index = np.sort(index)
+        keep = np.ones(len(index), dtype=bool)
+        np.not_equal(index[1:], index[:-1], out=keep[1:])
+        return index[keep].astype(np.int32)
+
     def docs(self, units: np.ndarray) -> np.ndarray:
         """The documents that have a unit in `units`."""
         mask = np.zeros(self.size, dtype=bool)
@@ -91,8 +106,8 @@ class ParagraphTable:
             return {}
         docs = self.doc[index]  # ascending, as the units are
         firsts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-        grid = np.unpackbits(self.bits[index], axis=1, count=len(self.themes))
-        totals = np.maximum.reduceat(grid, firsts, axis=0).sum(axis=0)  # per document: any of its units, per theme
+        per_doc = np.bitwise_or.reduceat(self.bits[index], firsts, axis=0)  # any of its units, per theme (packed)
+        totals = np.unpackbits(per_doc, axis=1, count=len(self.themes)).sum(axis=0)
         return {theme: int(n) for theme, n in zip(self.themes, totals, strict=True) if n}
 
     def in_document(self, docnum: int, units: np.ndarray) -> tuple[list[int], list[str]]:
@@ -123,10 +138,18 @@ class ParagraphEvaluator:
     def run(self, node: wq.Query) -> np.ndarray:
         if isinstance(node, wq.Term):
             return self._term(node)
+        if isinstance(node, wq.And) and (split := _language_part(node)) is not None:
+            return self._in_language(*split)
         if isinstance(node, (wq.And, wq.Or)):
-            masks = [self.run(child) for child in node.subqueries]
-            combine = np.logical_and if isinstance(node, wq.And) else np.logical_or
-            return combine.reduce(masks) if masks else np.zeros(len(self.units), dtype=bool)
+            if not node.subqueries:
+                return np.zeros(len(self.units), dtype=bool)
+            out = self.run(node.subqueries[0])  # a new array, as every run() gives: combined in place
+            for child in node.subqueries[1:]:
+                if isinstance(node, wq.And):
+                    out &= self.run(child)
+                else:
+                    out |= self.run(child)
+            return out
         if isinstance(node, wq.AndNot):
             return self.run(node.a) & ~self.run(node.b)
         if isinstance(node, wq.AndMaybe):  # holds where `a` holds; `b` only weighs
@@ -143,20 +166,75 @@ class ParagraphEvaluator:
             return np.zeros(len(self.units), dtype=bool)
         return self.documents.run(node)[0][self.doc]  # per document (raises Unsupported as it does)
 
+    def _in_language(self, lang: str, rest: wq.Query) -> np.ndarray:
+        """`rest AND lang:<lang>` (each language's part of a parsed query): `rest` evaluated over the units of that
+        language's candidate documents only, half as many as all (what holds elsewhere is cut by lang: anyway)."""
+        docs = self.documents.field_mask("lang", lang)
+        if docs is None:
+            return self.run(rest) & self._per_document(wq.Term("lang", lang), lang)[self.doc]
+        sub = object.__new__(ParagraphEvaluator)
+        sub.table, sub.documents = self.table, self.documents
+        sub.docnums = self.docnums[docs[self.docnums]]
+        sub.units = self.table.units_of(sub.docnums)
+        sub.doc = self.table.doc[sub.units]
+        out = np.zeros(len(self.units), dtype=bool)
+        out[np.searchsorted(self.units, sub.units[sub.run(rest)])] = True  # sub.units: a sorted part of self.units
+        return out
+
     def _term(self, node: wq.Term) -> np.ndarray:
-        if node.fieldname not in (*BODY_FIELDS, "theme"):  # per document; `year:` terms are encoded numbers
+        if node.fieldname == "year":  # per document; its terms are encoded numbers
             return self.documents.run(node)[0][self.doc]
         text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
+        if node.fieldname not in (*BODY_FIELDS, "theme"):  # per document
+            return self._per_document(node, text)[self.doc]
         if node.fieldname in BODY_FIELDS:
-            vectors = self.documents.v
-            return self._at(vectors.positions(node.fieldname, text, self.documents.reader, self.docnums))
+            return self._body_term(node.fieldname, text)
         return self.table.tagged([text])[self.units]
 
+    def _per_document(self, node: wq.Term, text: str) -> np.ndarray:
+        """The documents where a term known per document holds (its scores are not needed here)."""
+        documents = self.documents
+        if node.fieldname in documents.v.lengths:  # a title word
+            mask = np.zeros(documents.v.size, dtype=bool)
+            mask[documents.v.term_scores(node.fieldname, text, documents.reader)[0]] = True
+            return mask
+        mask = documents.field_mask(node.fieldname, text)  # lang, section, operation...: the facet table's
+        return mask if mask is not None else documents.run(node)[0]
+
+    def _body_term(self, name: str, text: str) -> np.ndarray:
+        """The candidate units a body word stands in. The units of a word read in full are kept (the table's
+        `terms`, within unit_cache_mb: far smaller than the positions they come from); a word of many more
+        documents than the candidates is read in those documents only, and not kept."""
+        vectors, reader = self.documents.v, self.documents.reader
+        held = self.table.terms.get((name, text))
+        if held is None:
+            if vectors.narrow(name, text, reader, self.docnums):
+                return self._at(vectors.positions(name, text, reader, self.docnums))
+            held = self.table.terms.put((name, text), self.table.holding(vectors.positions(name, text, reader)))
+        return self._among(held)
+
     def _phrase(self, node: wq.Phrase) -> np.ndarray:
-        together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
-        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
-        candidates = np.intersect1d(np.flatnonzero(together), self.docnums, assume_unique=True)
-        return self._at(self.documents.v.phrase_starts(node.fieldname, words, self.documents.reader, candidates))
+        """The candidate units a phrase starts in (from all its places, which the document evaluator keeps)."""
+        key = ("@phrase", node.fieldname, tuple(node.words))
+        held = self.table.terms.get(key)
+        if held is None:
+            together, _ = self.documents.run(wq.And([wq.Term(node.fieldname, w) for w in node.words]))
+            words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words]
+            starts = self.documents.v.every_phrase_start(node.fieldname, words, self.documents.reader,
+                                                         np.flatnonzero(together))
+            held = self.table.terms.put(key, self.table.holding(starts))
+        return self._among(held)
+
+    def _among(self, held: np.ndarray) -> np.ndarray:
+        """Which candidate units are among `held` (sorted unit indexes)."""
+        if len(self.units) * 8 > len(self.table.keys):  # many candidates: a mask of every unit is cheaper
+            every = np.zeros(len(self.table.keys), dtype=bool)
+            every[held] = True
+            return every[self.units]
+        place = np.searchsorted(held, self.units)
+        mask = place < len(held)
+        mask[mask] = held[place[mask]] == self.units[mask]
+        return mask
 
     def _at(self, keys: np.ndarray) -> np.ndarray:
         """Which of the candidate units hold these occurrences."""
@@ -167,6 +245,17 @@ class ParagraphEvaluator:
         mask = np.zeros(len(self.units), dtype=bool)
         mask[place[inside]] = True
         return mask
+
+
+def _language_part(node: wq.And) -> tuple[str, wq.Query] | None:
+    """(lang, the rest) when `node` is `... AND lang:<lang>` with one lang: term, else None."""
+    langs = [child for child in node.subqueries if isinstance(child, wq.Term) and child.fieldname == "lang"]
+    if len(langs) != 1 or len(node.subqueries) < 2:
+        return None
+    rest = [child for child in node.subqueries if child is not langs[0]]
+    text = langs[0].text
+    return (text.decode("utf-8") if isinstance(text, bytes) else str(text)), (rest[0] if len(rest) == 1
+                                                                              else wq.And(rest))
 
 
 def monotone(node: wq.Query) -> bool:

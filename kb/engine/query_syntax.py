@@ -175,7 +175,7 @@ def _leaf(kind: str | None, match: re.Match[str], field: str | None) -> Leaf | s
         if field is not None:
             raise Unreadable("a field before an operator")
         return word
-    if word.startswith("'") or "~" in word or word == "*":
+    if word.startswith("'") or "~" in word or word == "*" or word == "REQUIRE":  # REQUIRE: an operator to Whoosh
         raise Unreadable(f"a word this module does not read: {word}")
     if "*" in word or "?" in word:
         return Wildcard(word, field)

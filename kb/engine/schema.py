@@ -14,6 +14,7 @@ holds, at position i, the mark PARAGRAPH_MARK and the themes of paragraph i (kb.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from functools import cache, lru_cache
@@ -40,6 +41,8 @@ PARAGRAPH_SHIFT = 16  # a paragraph's words are positions i << 16 ... (i << 16) 
 PARAGRAPH_MARK = "_p"  # in `paragraph_theme`, at every paragraph's position: the paragraph exists
 STEM_CACHE_WORDS = DEFAULTS["stem_cache_words"]  # per analyzer (kb.settings)
 STEM_CACHE_LETTERS = 40  # longer words are stemmed each time, never remembered
+NORMALS_KEPT = 2048  # paragraphs whose folded text the highlighter keeps (kb.highlight: the hits' best paragraph)
+_NORMALS: dict[tuple[str, str], str] = {}
 TOKEN_PATTERN = r"\w+(?:[-']\w+)*"  # keeps "self-reliance" and "l'accès" whole for the stemmer to see
 SEPARATOR = "\n\n"  # between paragraphs in body fields
 
@@ -134,6 +137,20 @@ class FusedAnalyzer(Composable):
         lowered = text.lower()
         return lowered if self.charset is None or lowered.isascii() else lowered.translate(self.charset)
 
+    def _normal(self, text: str) -> str:
+        """normalise(text), the last NORMALS_KEPT paragraphs' kept: the hits of one search are often the last one's,
+        and folding a long French paragraph costs more than finding its words."""
+        if len(text) > 4000:
+            return self.normalise(text)
+        key = (self.lang, text)
+        found = _NORMALS.get(key)
+        if found is None:
+            found = _NORMALS[key] = self.normalise(text)
+            while len(_NORMALS) > NORMALS_KEPT:  # first in, first out: no reordering shared between threads
+                with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed it meanwhile
+                    _NORMALS.pop(next(iter(_NORMALS)), None)
+        return found
+
     def terms(self, text: str) -> list[str]:
         """The terms `text` is indexed under, in order: the indexing tokens' texts without the Token objects."""
         stops, cached, stem = self.stoplist, self._cache.get, self.stem
@@ -150,7 +167,7 @@ class FusedAnalyzer(Composable):
         """
         if not terms or not text:
             return []
-        normal = self.normalise(text)
+        normal = self._normal(text)
         if len(normal) != len(text):
             return [(t.text, t.startchar, t.endchar) for t in self(text, chars=True) if t.text in terms]
         stops, cached, stem = self.stoplist, self._cache.get, self.stem

@@ -113,3 +113,13 @@ def decode(fields: Mapping[str, Any]) -> StoredDocument:
         notes=tuple((int(n), str(text)) for n, text in fields.get("notes") or ()),
         retired_ids=tuple(str(i) for i in fields.get("retired_ids") or ()),
     )
+
+
+def outline(fields: Mapping[str, Any]) -> tuple[str, tuple[str | None, ...]] | None:
+    """A stored section's title and its paragraphs' identifiers (None: without one), in order, without decoding the
+    rest (a hit's link to its twin needs no more); None when the document is no section."""
+    if (fields.get("kind") or "section") != "section":
+        return None
+    lang = fields.get("lang") or "en"
+    title = fields.get(f"title_{lang}") or fields.get("title_en") or ""
+    return title, tuple((raw[4] if len(raw) > 4 and raw[4] else None) for raw in fields.get("paragraphs") or ())

@@ -39,8 +39,8 @@ from kb.engine.schema import TEXT_FIELDS, build_schema
 from kb.engine.spelling import Speller
 from kb.engine.typesense_store import ClusterError, Store, unpack
 from kb.engine.typesense_writer import term_key
-from kb.engine.vectors import Evaluator, Unsupported, Vectors
-from kb.engine.whoosh_backend import FacetTable, IndexMissing, WhooshBackend, _parser, _top, absent_from
+from kb.engine.vectors import Evaluator, Unsupported, Vectors, scored_cache
+from kb.engine.whoosh_backend import FacetTable, IndexMissing, Parses, WhooshBackend, _parser, _top, absent_from
 from kb.settings import DEFAULTS
 
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings kept per generation
@@ -61,6 +61,9 @@ class RemoteVectors(Vectors):
         self._terms: OrderedDict[str, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.scored = scored_cache()
+        self.no_scores = np.zeros(self.size, dtype=np.float32)
+        self.no_scores.flags.writeable = False
 
     def prefetch(self, terms: Iterable[str]) -> None:
         """Read the postings of every term not cached yet, in one request (terms outside the lexicon have none)."""
@@ -173,6 +176,7 @@ class _RemoteGeneration:
                                 arrays["year_of"])
         self.countries = {v: i for i, v in enumerate(header["countries"])}
         self.country = arrays["country"]
+        self.country.flags.writeable = False  # its columns are masks the evaluator shares
         lexicon = {f: [t.encode("latin-1") for t in terms] for f, terms in header["lexicon"].items()}
         known = {t.decode("utf-8") for f in TEXT_FIELDS for t in lexicon.get(f, ())}
         self.vectors = RemoteVectors(backend, collection, header, arrays, self.schema, known)
@@ -183,6 +187,7 @@ class _RemoteGeneration:
         self.doc_ids: dict[str, int] = header["doc_ids"]
         self._doc_id_of = {docnum: doc_id for doc_id, docnum in self.doc_ids.items()}
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
+        self.parses = Parses(self.parsers, lambda: self.lexicon)
         self.speller = Speller(json.loads(backend.blob(collection, "words")))
         self._site = json.loads(backend.blob(collection, "site"))
         self.glossary = glossary_from_json(json.loads(backend.blob(collection, "glossary")))

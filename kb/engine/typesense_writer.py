@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from kb.engine import generations
+from kb.engine import checksums, generations
 from kb.engine.schema import TEXT_FIELDS, analyse
 from kb.engine.site import read_site
 from kb.engine.typesense_store import ClusterError, Store, blob_records, pack
@@ -63,6 +63,10 @@ def fingerprint(folder: Path) -> str:
 def publish(folder: Path, store: Store, alias: str) -> Published:
     """Copy the generation in `folder` into a new collection and point `alias` at it (see the module docstring)."""
     started = time.perf_counter()
+    problems = checksums.damage(folder)
+    if problems:  # its records would carry the damage to every node
+        raise ClusterError(f"the index generation {folder.name} is damaged ({checksums.summary(problems)}) and is not "
+                           "published; `kb index` rebuilds it")
     stamp = f"_{folder.name}_{fingerprint(folder)}"
     current = store.alias_target(alias)
     if current and current.endswith(stamp):

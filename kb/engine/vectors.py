@@ -29,7 +29,9 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from kb.engine.lru import BytesLRU
 from kb.engine.postings import Sidecar, read_keys, read_postings
+from kb.settings import DEFAULTS
 
 K1, B = 1.2, 0.75
 CACHE_BYTES = 96 * 1024 * 1024
@@ -56,6 +58,8 @@ class Vectors:
                       if folder is not None and hasattr(leaf, "_segment") and leaf._segment.segment_id() not in skip
                       else None for leaf, _ in self.leaves]
         self.sliced = bool(self.sides) and all(side is not None for side in self.sides)
+        self.scored = scored_cache()
+        self.no_scores = _frozen(np.zeros(size, dtype=np.float32))  # shared: what a weightless term scores
         self.lengths = {f: self._lengths(f) for f in text_fields}
         total = max(reader.doc_count_all(), 1)
         self.avg = {f: (reader.field_length(f) / total) or 1.0 for f in text_fields}
@@ -119,6 +123,11 @@ class Vectors:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return np.concatenate(ids_parts), np.concatenate(tf_parts)
 
+    def narrow(self, field: str, text: str, reader: Any, candidates: np.ndarray | None) -> bool:
+        """Whether `positions` reads the term's positions in `candidates` only (they are far fewer than its
+        documents)."""
+        return candidates is not None and len(candidates) * NARROW_RATIO < len(self.postings(field, text, reader)[0])
+
     def positions(self, field: str, text: str, reader: Any, candidates: np.ndarray | None = None) -> np.ndarray:
         """Every occurrence of a term as one int64 key, document << 32 | position (for phrases).
 
@@ -132,7 +141,7 @@ class Vectors:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found[0]
-        narrow = candidates is not None and len(candidates) * NARROW_RATIO < len(self.postings(field, text, reader)[0])
+        narrow = self.narrow(field, text, reader, candidates)
         parts = []
         for side, (leaf, offset) in zip(self.sides, reader.leaf_readers(), strict=True):
             wanted = None
@@ -150,13 +159,22 @@ class Vectors:
             self._remember(key, (keys, np.zeros(0, dtype=np.float32)))
         return keys
 
-    def phrase_docs(self, field: str, words: list[str], reader: Any, candidates: np.ndarray | None = None
-                    ) -> np.ndarray:
+    def phrase_docs(self, field: str, words: list[str], reader: Any, candidates: np.ndarray) -> np.ndarray:
         """Documents where `words` stand one after another (Whoosh's phrase with slop 1), as document numbers.
 
-        `candidates`: sorted document numbers that hold every word (the phrase can only occur there).
+        `candidates`: the sorted document numbers that hold every word (the phrase can only occur there).
         """
-        return np.unique(self.phrase_starts(field, words, reader, candidates) >> 32)
+        return np.unique(self.every_phrase_start(field, words, reader, candidates) >> 32)
+
+    def every_phrase_start(self, field: str, words: list[str], reader: Any, candidates: np.ndarray) -> np.ndarray:
+        """phrase_starts in all of `candidates`, the documents that hold every word (so: everywhere), kept in the
+        `scored` cache: a glossary equivalent is a phrase, and the same ones come back query after query."""
+        key = ("@phrase", field, tuple(words))
+        found = self.scored.get(key)
+        if found is None:
+            found = _frozen(self.phrase_starts(field, words, reader, candidates))
+            self.scored.put(key, found)
+        return found
 
     def phrase_starts(self, field: str, words: list[str], reader: Any, candidates: np.ndarray | None = None
                       ) -> np.ndarray:
@@ -170,6 +188,15 @@ class Vectors:
 
     # ---------------------------------------------------------------- evaluating
     def term_scores(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, BM25F scores) of a term, read-only; kept in the `scored` cache (term_cache_mb)."""
+        key = (field, text)
+        found = self.scored.get(key)
+        if found is None:
+            ids, scores = self._term_scores(field, text, reader)  # document numbers fit 32 bits: half the bytes kept
+            found = self.scored.put(key, (_frozen(ids.astype(np.int32)), _frozen(scores)))
+        return found
+
+    def _term_scores(self, field: str, text: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
         ids, tfs = self.postings(field, text, reader)
         if not len(ids):
             return ids, tfs
@@ -192,19 +219,21 @@ class Evaluator:
         size = self.v.size
         if isinstance(node, wq.Term):
             return self._term(node)
-        if isinstance(node, wq.And):
-            mask, score = np.ones(size, dtype=bool), np.zeros(size, dtype=np.float32)
-            for child in node.subqueries:
+        if isinstance(node, (wq.And, wq.Or)):
+            both = isinstance(node, wq.And)
+            if not node.subqueries:
+                return np.full(size, both, dtype=bool), np.zeros(size, dtype=np.float32)
+            mask, score = _own(*self.run(node.subqueries[0]))  # the children's arrays are combined in place
+            for child in node.subqueries[1:]:
                 m, s = self.run(child)
-                mask &= m
-                score += s
-            return mask, _boosted(np.where(mask, score, 0).astype(np.float32), node)
-        if isinstance(node, wq.Or):
-            mask, score = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32)
-            for child in node.subqueries:
-                m, s = self.run(child)
-                mask |= m
-                score += s
+                if both:
+                    mask &= m
+                else:
+                    mask |= m
+                if s is not self.v.no_scores:
+                    score += s
+            if both:
+                score *= mask  # a score only where every child holds
             return mask, _boosted(score, node)
         if isinstance(node, wq.AndNot):
             m, s = self.run(node.a)
@@ -251,6 +280,8 @@ class Evaluator:
         mask = self.field_mask(field, text.decode("utf-8") if isinstance(text, bytes) else str(text))
         if mask is None:
             raise Unsupported(f"term on {field}")
+        if _boost(node) == 0.0:  # the `lang:` a backend adds to each language's part weighs nothing
+            return mask, self.v.no_scores
         return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a field without lengths weighs 1
 
     def _phrase(self, node: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
@@ -273,6 +304,30 @@ class Evaluator:
         high = np.inf if node.end is None else node.end - (1 if node.endexcl else 0)
         mask = (years >= low) & (years <= high)
         return mask, mask.astype(np.float32) * _boost(node)  # as Whoosh: a constant score
+
+
+def _own(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A child's arrays, copied unless they are its own new ones (a cached facet mask, a view of a table's column and
+    the zero scores are shared: never changed in place)."""
+    return _fresh(mask), _fresh(score)
+
+
+def _fresh(array: np.ndarray) -> np.ndarray:
+    return array if array.flags.writeable and array.flags.owndata else array.copy()
+
+
+def scored_cache() -> BytesLRU[Any]:
+    """Terms' scores and phrases' places, recently asked for: within the setting term_cache_mb."""
+    return BytesLRU(DEFAULTS["term_cache_mb"] << 20, _nbytes)
+
+
+def _nbytes(value: Any) -> int:
+    return sum(a.nbytes for a in value) if isinstance(value, tuple) else value.nbytes
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False  # shared between searches and threads
+    return array
 
 
 def _boosted(score: np.ndarray, node: wq.Query) -> np.ndarray:

@@ -46,13 +46,17 @@ from kb.engine.paragraphs import ParagraphEvaluator, ParagraphTable, monotone, n
 from kb.engine.postings import SUFFIX as SIDECAR
 from kb.engine.postings import SidecarDamaged
 from kb.engine.query_syntax import SEARCHABLE_FIELDS
-from kb.engine.schema import FACET_FIELDS, TEXT_FIELDS, analyse, fold
+from kb.engine.schema import BODY_FIELDS, FACET_FIELDS, TEXT_FIELDS, analyse, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
 from kb.settings import DEFAULTS
 
 MULTI_VALUED = frozenset({"theme"})
+WARM_SECONDS = 5.0  # the longest kb serve spends reading the commonest words before it listens
+WARM_SHARE = 0.5  # of the term and paragraph caches' budgets, filled by the warmer (the rest: the queries' own words)
+LEAF_PARSES = 4096  # leaves' parses (a word, a phrase) remembered per language and generation
+SECTION_KEY = ("operation", "year", "section", "lang")  # a section's identity (its doc_id: operation/year/section/lang)
 MAX_EXPANSIONS = 64  # a prefix or wildcard stands for at most this many terms
 MIN_PREFIX = 2  # letters before a * or ?
 RECHECK_SECONDS = 5.0  # a full verification on a request's path (refused generation, failed request) at most so often
@@ -78,6 +82,7 @@ class FacetTable:
     year_of: np.ndarray  # int32[n] the document's year (0 when absent)
 
     masks: BytesLRU[np.ndarray] = dataclasses.field(init=False)  # (field, codes) -> read-only mask, recently asked for
+    _directory: Any = dataclasses.field(init=False, default=None)  # see section()
 
     def __post_init__(self) -> None:
         self.masks = BytesLRU(DEFAULTS["mask_cache_mb"] << 20, lambda mask: mask.nbytes)
@@ -102,6 +107,36 @@ class FacetTable:
         wanted = np.zeros(len(self.values[field]) + 1, dtype=bool)  # the last entry stands for -1, absent
         wanted[codes] = True
         return wanted[self.codes[field]]
+
+    def section(self, operation: str, year: str, section: str, lang: str) -> int | None:
+        """The document number of the live section with these values, or None. A numpy directory built on first
+        use answers by binary search, where a Whoosh term query on `doc_id` costs four times as much."""
+        if self._directory is None:
+            self._directory = self._sections()
+        lookups, keys, docnums = self._directory
+        codes = [lookups[f].get(v, -1) for f, v in zip(SECTION_KEY, (operation, year, section, lang), strict=True)]
+        if min(codes) < 0:
+            return None
+        key = 0
+        for code, field in zip(codes, SECTION_KEY, strict=True):
+            key = key * (len(self.values[field]) + 1) + code
+        at = int(keys.searchsorted(key))
+        return int(docnums[at]) if at < len(keys) and keys[at] == key else None
+
+    def _sections(self) -> tuple[dict[str, dict[str, int]], np.ndarray, np.ndarray]:
+        lookups = {f: {v: i for i, v in enumerate(self.values[f])} for f in SECTION_KEY}
+        kind = self.values["kind"].index("section") if "section" in self.values["kind"] else -2
+        docnums = np.flatnonzero(self.live & (self.codes["kind"] == kind))
+        keys = self._key(np.stack([self.codes[f][docnums].astype(np.int64) for f in SECTION_KEY]))
+        order = np.argsort(keys, kind="stable")
+        return lookups, keys[order], docnums[order]
+
+    def _key(self, codes: np.ndarray) -> np.ndarray:
+        """One int64 per column of `codes` (a row per field of SECTION_KEY): the fields' codes in mixed radix."""
+        key = np.zeros(codes.shape[1], dtype=np.int64)
+        for row, field in zip(codes, SECTION_KEY, strict=True):
+            key = key * (len(self.values[field]) + 1) + row
+        return key
 
     def count(self, field: str, mask: np.ndarray) -> dict[str, int]:
         if field in self.matrix:
@@ -155,14 +190,32 @@ class _Generation:
                                skip=frozenset(name.split(".")[0] for name in left_out))
         self.paragraphs = ParagraphTable.read(self.vectors, searcher.reader(), len(self.table.live))
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
+        self.parses = Parses(self.parsers, lambda: self.searcher().reader())
         self.speller = Speller.load(folder / generations.WORDS)
         self.cache: OrderedDict[Any, Result] = OrderedDict()
         self.matches: BytesLRU[_Match] = BytesLRU(DEFAULTS["match_cache_mb"] << 20, _Match.nbytes)
+        self.documents: BytesLRU[dict[str, Any]] = BytesLRU(DEFAULTS["stored_cache_mb"] << 20, stored_size)
         self.cache_lock = threading.Lock()
         self._site: dict[str, Any] | None = None
         self.glossary: Glossary = read_glossary(folder)
         self.damage: str | None = None  # set when found damaged after opening: it is no longer served
         self.verified = time.monotonic()  # when its checksums last held (the backend verified them before opening)
+
+    def warm(self, seconds: float) -> int:
+        """See WhooshBackend.warm."""
+        reader, deadline, done = self.searcher().reader(), time.monotonic() + seconds, 0
+        common = sorted(((reader.doc_frequency(field, text), field, text.decode("utf-8") if isinstance(text, bytes)
+                          else text) for field in TEXT_FIELDS for _, text in reader.most_frequent_terms(field, 400)),
+                        reverse=True)
+        scored, units = self.vectors.scored, self.paragraphs.terms
+        for _, field, text in common:
+            if time.monotonic() > deadline or scored.nbytes > WARM_SHARE * scored.budget:
+                break
+            self.vectors.term_scores(field, text, reader)
+            if field in BODY_FIELDS and units.nbytes < WARM_SHARE * units.budget and units.get((field, text)) is None:
+                units.put((field, text), self.paragraphs.holding(self.vectors.positions(field, text, reader)))
+            done += 1
+        return done
 
     def absent(self, word: str, lang: str) -> bool:
         """No title or body of language `lang` has (one of the terms of) `word`: for kb.engine.expansion."""
@@ -175,6 +228,14 @@ class _Generation:
                 if self._site is None:
                     self._site = read_site(self.folder)
         return self._site
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """A document's stored fields (shared: not to be changed), the recently read ones kept (stored_cache_mb):
+        the hits of one search are often those of the last, and a page reads its hits' twins too."""
+        found = self.documents.get(docnum)
+        if found is None:
+            found = self.documents.put(docnum, self.searcher().stored_fields(docnum))
+        return found
 
     def searcher(self) -> Any:
         searcher = getattr(self._local, "searcher", None)
@@ -209,6 +270,60 @@ class _Generation:
         return found
 
 
+class Parses:
+    """Whoosh's parse of a query that kb's syntax module reads (kb.engine.query_syntax), put together from the
+    parses of its leaves (words, phrases, prefixes, ranges, each with its field and boost), which are remembered (the
+    last LEAF_PARSES per language): Whoosh's parser costs about 0.4 ms a query and more for the glossary's longer
+    expansions, and leaves recur far more than whole queries. The groups become Whoosh's And, Or, Not, AndNot and
+    AndMaybe, normalised as Whoosh normalises its parse (tests/test_engine_caches.py compares the two on random
+    queries). A leaf Whoosh cannot parse leaves the whole query to Whoosh's parser, so its errors stay its own."""
+
+    def __init__(self, parsers: dict[str, MultifieldParser], reader: Callable[[], Any]) -> None:
+        self.parsers, self.reader = parsers, reader
+        self._seen: OrderedDict[tuple[str, str], wq.Query] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def compose(self, lang: str, tree: query_syntax.Node) -> wq.Query | None:
+        """Whoosh's query for `tree` in language `lang`, or None: parse its text with Whoosh instead."""
+        try:
+            return self._node(lang, tree).normalize()
+        except _Unparsed:
+            return None
+
+    def _node(self, lang: str, node: query_syntax.Node) -> wq.Query:
+        if isinstance(node, query_syntax.LEAVES):
+            return self._leaf(lang, query_syntax.to_text(node))
+        if isinstance(node, (query_syntax.And, query_syntax.Or)):
+            group = wq.And if isinstance(node, query_syntax.And) else wq.Or
+            return group([self._node(lang, child) for child in node.children])
+        if isinstance(node, query_syntax.Not):
+            return wq.Not(self._node(lang, node.child))
+        group = wq.AndNot if isinstance(node, query_syntax.AndNot) else wq.AndMaybe
+        return group(self._node(lang, node.a), self._node(lang, node.b))
+
+    def _leaf(self, lang: str, text: str) -> wq.Query:
+        key = (lang, text)
+        with self._lock:
+            found = self._seen.get(key)
+            if found is not None:
+                self._seen.move_to_end(key)
+                return found
+        try:
+            parsed = self.parsers[lang].parse(text)
+        except Exception:  # left to Whoosh's parser on the whole text, which says what it says
+            raise _Unparsed from None
+        found = _cap_expansions(parsed, self.reader())  # a QueryError (refug?, '*' alone) is raised, not kept
+        with self._lock:
+            self._seen[key] = found
+            while len(self._seen) > LEAF_PARSES:
+                self._seen.popitem(last=False)
+        return found
+
+
+class _Unparsed(Exception):
+    """A leaf Whoosh's parser does not read alone."""
+
+
 def _parser(lang: str, schema: Any) -> MultifieldParser:
     parser = MultifieldParser([f"title_{lang}", f"body_{lang}"], schema, group=AndGroup)
     parser.add_plugin(
@@ -241,7 +356,7 @@ class WhooshBackend:
             target = str(self.index_link) if self.index_link.is_dir() else ""
         if not target:
             raise IndexMissing(f"no index at {self.index_link}; run `kb index`")
-        name = Path(target).name
+        name = os.path.basename(target.rstrip("/"))
         current = self._current
         if current is not None and self._chosen_for == name and current.damage is None:
             return current
@@ -341,13 +456,19 @@ class WhooshBackend:
     def generation(self) -> str:
         return self._generation().name
 
+    def warm(self, seconds: float = WARM_SECONDS) -> int:
+        """Read the commonest words' scores and paragraphs into the served generation's caches (at most
+        WARM_SHARE of each budget, for at most `seconds`), so that the first searches after `kb serve` starts do not
+        each pay for reading them; how many words. A search engine's warmer: `kb serve` calls it before it listens."""
+        return self._generation().warm(seconds)
+
     def site(self) -> dict[str, Any]:
         """The site data of the generation being served (kb.engine.site): the same object until the next swap."""
         return self._generation().site()
 
     # ---------------------------------------------------------------- reading
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        fields = self._answer(lambda gen: gen.searcher().document(doc_id=doc_id))
+        fields = self._answer(lambda gen: _stored_by_id(gen, doc_id))
         return dict(fields) if fields else None
 
     def documents(self, **terms: str) -> list[dict[str, Any]]:
@@ -364,7 +485,7 @@ class WhooshBackend:
     def _cached(self, gen: _Generation, query: Query) -> Result:
         key = (query.text, tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())), query.year_from,
                query.year_to, query.sort, query.offset, query.limit, tuple(query.facets), tuple(query.langs_for_text),
-               query.xlang)
+               query.xlang, query.trend)
         with gen.cache_lock:
             cached = gen.cache.get(key)
             if cached is not None:
@@ -398,13 +519,13 @@ class WhooshBackend:
         else:
             results = kinds if match.docs is None else kinds & match.docs
         final = _all(results, masks.values())
-        hits, docnums, timed_out = self._page(gen, parsed, final, query, match.scores)
+        hits, docnums, timed_out = self._page(gen, found, final, query)
         if units is not None:
             for hit, docnum in zip(hits, docnums, strict=True):
                 self._paragraphs_of(gen, hit, docnum, units)
+        per_year = self._per_year(table, final, scope) if query.trend else {}
         return Result(total=int(final.sum()), hits=hits, facets=self._facets(gen, query, results, masks, scope, match),
-                      generation=gen.name, timed_out=timed_out, per_year=self._per_year(table, final, scope),
-                      expansion=found.expansion)
+                      generation=gen.name, timed_out=timed_out, per_year=per_year, expansion=found.expansion)
 
     @staticmethod
     def _facets(gen: _Generation, query: Query, results: np.ndarray, masks: dict[str, np.ndarray],
@@ -437,7 +558,8 @@ class WhooshBackend:
         for array in (docs, scores):
             if array is not None:
                 array.flags.writeable = False
-        return gen.matches.put(key, _Match(docs, scores, parsed=parsed, expansion=expansion))
+        return gen.matches.put(key, _Match(docs, scores, parsed=parsed, expansion=expansion,
+                                           terms=_terms_by_lang(parsed)))
 
     def _match(self, gen: _Generation, found: _Match, reach: np.ndarray | None) -> _Match:
         """Where the query holds: in documents (with scores) and, given a `reach` (documents), in the paragraphs of
@@ -451,7 +573,7 @@ class WhooshBackend:
             units = ParagraphEvaluator(gen.paragraphs, evaluator, candidates).evaluate(parsed)
         except Unsupported:  # Whoosh evaluates this query per document: it holds in all their paragraphs
             units = gen.paragraphs.of_docs(found.docs & candidates)
-        return _Match(found.docs, found.scores, units, parsed)
+        return dataclasses.replace(found, units=units)
 
     @staticmethod
     def _paragraphs_of(gen: _Generation, hit: Hit, docnum: int, units: np.ndarray) -> None:
@@ -489,16 +611,19 @@ class WhooshBackend:
             return None, Expansion()
         _check_syntax(text)
         _check_fields(text, gen.schema)
-        texts, expansion = _expanded(text, langs, gen.glossary, xlang, gen.absent)
+        texts, trees, expansion = _expanded(text, langs, gen.glossary, xlang, gen.absent)
         reader = gen.searcher().reader()
         parts = []
         for lang in langs:
-            try:
-                parsed = gen.parsers[lang].parse(texts[lang])
-            except Exception:  # Whoosh's parser fails on some operator sequences ("NOT NOT a", "a ANDNOT ANDNOT b")
-                raise QueryError(N_("the query could not be read: check the order of AND, OR, NOT, ANDNOT and "
-                                    "ANDMAYBE (each stands between two words)")) from None
-            part = _cap_expansions(parsed, reader)
+            tree = trees.get(lang)
+            part = gen.parses.compose(lang, tree) if tree is not None else None
+            if part is None:
+                try:
+                    parsed = gen.parsers[lang].parse(texts[lang])
+                except Exception:  # Whoosh's parser fails on some operator sequences ("NOT NOT a")
+                    raise QueryError(N_("the query could not be read: check the order of AND, OR, NOT, ANDNOT and "
+                                        "ANDMAYBE (each stands between two words)")) from None
+                part = _cap_expansions(parsed, reader)
             if part is not wq.NullQuery:
                 parts.append(wq.And([part, wq.Term("lang", lang, boost=0.0)]))
         if not parts:
@@ -512,11 +637,12 @@ class WhooshBackend:
         mask[ids] = True
         return mask
 
-    def _page(self, gen: _Generation, parsed: wq.Query | None, final: np.ndarray, query: Query,
-              scores: np.ndarray | None) -> tuple[list[Hit], list[int], bool]:
+    def _page(self, gen: _Generation, found: _Match, final: np.ndarray, query: Query
+              ) -> tuple[list[Hit], list[int], bool]:
+        parsed, scores = found.parsed, found.scores
         searcher = gen.searcher()
         end = query.offset + query.limit
-        terms = _terms_by_lang(parsed) if parsed is not None else {}
+        terms = found.terms if parsed is not None else {}
         if parsed is not None and query.sort == "relevance" and scores is not None:
             chosen, timed_out = _top(final, scores, query.offset, end), False
         elif parsed is None or query.sort != "relevance":
@@ -535,8 +661,7 @@ class WhooshBackend:
     @staticmethod
     def _stored(gen: _Generation, docnums: list[int]) -> list[dict[str, Any]]:
         """The stored fields of these documents, in order."""
-        searcher = gen.searcher()
-        return [dict(searcher.stored_fields(d)) for d in docnums]
+        return [dict(gen.stored(d)) for d in docnums]
 
     def _scored(self, searcher: Any, parsed: wq.Query, final: np.ndarray, end: int
                 ) -> tuple[list[tuple[int, float]], bool]:
@@ -562,6 +687,22 @@ class WhooshBackend:
         fixed = [gen.speller.best(word) or word for word in words]
         suggestion = " ".join(fixed)
         return suggestion if suggestion != text.lower() else None
+
+
+def stored_size(fields: dict[str, Any]) -> int:
+    """About the memory a document's stored fields take: its paragraphs' text, and the rest."""
+    return 1024 + sum(len(p[1]) + 200 for p in fields.get("paragraphs") or ())
+
+
+def _stored_by_id(gen: _Generation, doc_id: str) -> Any:
+    """The stored fields of the document `doc_id` (a section's: from the facet table's directory), or None."""
+    parts = doc_id.split("/")
+    docnum = gen.table.section(*parts) if len(parts) == 4 else None
+    if docnum is not None:
+        fields = gen.stored(docnum)
+        if fields.get("doc_id") == doc_id:
+            return fields
+    return gen.searcher().document(doc_id=doc_id)
 
 
 def _sidecars_only(problems: dict[str, str]) -> bool:
@@ -592,6 +733,7 @@ class _Match:
     scores: np.ndarray | None = None  # float32[documents], or None when Whoosh scores (the fallback)
     units: np.ndarray | None = None  # bool[paragraph units], when asked for
     parsed: wq.Query | None = None  # the query, as the backend parsed it
+    terms: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # its analysed terms per language (hits)
     expansion: Expansion = dataclasses.field(default_factory=Expansion)  # what the glossary added to it
 
     def nbytes(self) -> int:
@@ -638,24 +780,27 @@ def absent_from(reader: Any, word: str, lang: str) -> bool:
 
 
 def _expanded(text: str, langs: Sequence[str], glossary: Glossary, xlang: bool,
-              absent: Callable[[str, str], bool] | None = None) -> tuple[dict[str, str], Expansion]:
+              absent: Callable[[str, str], bool] | None = None
+              ) -> tuple[dict[str, str], dict[str, query_syntax.Node], Expansion]:
     """Per language, the text to parse: `text` with the glossary's equivalents in that language, when any (and
-    `xlang`); and what the glossary matched. A query kb's syntax module does not read whole is left as typed."""
+    `xlang`), and its tree (kb.engine.query_syntax); and what the glossary matched. A query kb's syntax module does not
+    read whole is left as typed, with no tree."""
     texts = {lang: text for lang in langs}
-    if not glossary:
-        return texts, Expansion()
     try:
         tree = query_syntax.parse(text, SEARCHABLE_FIELDS)
     except query_syntax.Unreadable:
-        return texts, Expansion()
+        return texts, {}, Expansion()
+    trees = {lang: tree for lang in langs}
+    if not glossary:
+        return texts, trees, Expansion()
     matches = []
     for lang in langs:
         expanded, found = expand(tree, glossary, lang, absent)
         matches += found
         if xlang and any(match.equivalents for match in found) and expanded is not None:
-            texts[lang] = query_syntax.to_text(expanded)
+            texts[lang], trees[lang] = query_syntax.to_text(expanded), expanded
     applied = xlang and any(match.equivalents for match in matches)
-    return texts, Expansion(tuple(matches), applied)
+    return texts, trees, Expansion(tuple(matches), applied)
 
 
 def _check_fields(text: str, schema: Any) -> None:
