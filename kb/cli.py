@@ -198,4 +198,5 @@ def _warm(app: Any) -> None:
     except Exception as err:  # no index, or a damaged one: each request says so, as it would without the warmer
         click.echo(f"kb serve: the index was not warmed: {err}", err=True)
         return
-    click.echo(f"kb: the index's {words} commonest words read in {time.monotonic() - started:.1f} s")
+    if words:
+        click.echo(f"kb: the index's {words} commonest words read in {time.monotonic() - started:.1f} s")

@@ -156,3 +156,16 @@ def test_a_damaged_generation_is_not_published(built_site: Site, typesense_clust
     err = capsys.readouterr().err
     assert "is damaged" in err and sidecar.name in err and "the alias 'kb-damaged' was not moved" in err, err
     assert store.alias_target("kb-damaged") == before
+
+
+def test_kb_serve_on_the_cluster_starts_without_a_warning(on_cluster: Flask, typesense_cluster: Cluster,
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kb on Typesense has no warmer yet: kb serve says nothing of one (no 'not warmed' error) and serves."""
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: None)
+    env = {f"KB_{k.upper()}": v for k, v in cluster_settings(typesense_cluster, ALIAS).items()}
+    done = CliRunner().invoke(main, ["serve", "--instance", str(tmp_path / "instance"), "--port", "5999",
+                                     "--backend", "typesense"], env=env)
+    assert done.exit_code == 0 and "kb serving on" in done.output, done.output
+    assert "not warmed" not in done.output and "commonest words" not in done.output

@@ -200,6 +200,10 @@ class _RemoteGeneration:
     def site(self) -> dict[str, Any]:
         return self._site
 
+    def warm(self, seconds: float) -> int:
+        """No warmer yet (WhooshBackend.warm): the cluster's lexicon has no document frequencies to choose words by."""
+        return 0
+
     def absent(self, word: str, lang: str) -> bool:
         """As the Whoosh generation's (kb.engine.expansion asks it), over the stored lexicon."""
         return absent_from(self.lexicon, word, lang)
