@@ -280,8 +280,7 @@ class Parses:
 
     def __init__(self, parsers: dict[str, MultifieldParser], reader: Callable[[], Any]) -> None:
         self.parsers, self.reader = parsers, reader
-        self._seen: OrderedDict[tuple[str, str], wq.Query] = OrderedDict()
-        self._lock = threading.Lock()
+        self._seen: BytesLRU[wq.Query] = BytesLRU(LEAF_PARSES, lambda _: 1)  # counted in leaves, not bytes
 
     def compose(self, lang: str, tree: query_syntax.Node) -> wq.Query | None:
         """Whoosh's query for `tree` in language `lang`, or None: parse its text with Whoosh instead."""
@@ -302,22 +301,15 @@ class Parses:
         return group(self._node(lang, node.a), self._node(lang, node.b))
 
     def _leaf(self, lang: str, text: str) -> wq.Query:
-        key = (lang, text)
-        with self._lock:
-            found = self._seen.get(key)
-            if found is not None:
-                self._seen.move_to_end(key)
-                return found
+        found = self._seen.get((lang, text))
+        if found is not None:
+            return found
         try:
             parsed = self.parsers[lang].parse(text)
         except Exception:  # left to Whoosh's parser on the whole text, which says what it says
             raise _Unparsed from None
         found = _cap_expansions(parsed, self.reader())  # a QueryError (refug?, '*' alone) is raised, not kept
-        with self._lock:
-            self._seen[key] = found
-            while len(self._seen) > LEAF_PARSES:
-                self._seen.popitem(last=False)
-        return found
+        return self._seen.put((lang, text), found)
 
 
 class _Unparsed(Exception):
