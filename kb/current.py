@@ -58,7 +58,8 @@ def init_app(app: Flask) -> None:
     settings = app.config["KB"]
     backend = open_backend(settings, Path(app.config["INDEX_LINK"]))
     app.extensions["kb.urls"] = Urls()
-    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"], settings["twin_cache_sections"])
+    app.extensions["kb.search"] = SearchService(backend, app.extensions["kb.urls"], settings["twin_cache_sections"],
+                                                 settings["concurrent_searches"])
     Babel(app, locale_selector=ui_lang)
 
     @app.context_processor

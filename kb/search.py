@@ -11,6 +11,7 @@ paragraph where the query (and a chosen theme) holds best, and to the same parag
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -337,8 +338,10 @@ class SearchService:
     """The one entry point views, the API and the terminal use to search."""
 
     def __init__(self, backend: SearchBackend, urls: Urls | None = None,
-                 twin_cache: int = DEFAULTS["twin_cache_sections"]) -> None:
+                 twin_cache: int = DEFAULTS["twin_cache_sections"],
+                 concurrent: int = DEFAULTS["concurrent_searches"]) -> None:
         self.backend = backend
+        self._turns = threading.BoundedSemaphore(concurrent)  # searches computed at once (concurrent_searches)
         self.urls = urls or Urls()
         self.twins = TwinFinder(backend.get, backend.site, twin_cache)
         self._labels: tuple[object, Labels] | None = None  # (the site data they were made from, the labels)
@@ -376,6 +379,12 @@ class SearchService:
                                  value=repr(unknown[0][:80]), choices=", ".join(known))
 
     def search(self, params: SearchParams, ui_lang: str = "en", base: str = "") -> SearchPage:
+        """The page of results `params` ask for, computed when its turn comes (at most `concurrent_searches` at
+        once: eight threads interleaving eight searches answered a quarter fewer per second than two at a time)."""
+        with self._turns:
+            return self._search(params, ui_lang, base)
+
+    def _search(self, params: SearchParams, ui_lang: str, base: str) -> SearchPage:
         page = SearchPage(params=params)
         try:
             self.check_values(params)

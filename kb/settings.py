@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_chars", 500, "Longest `q`.", per_instance=False),
     Setting("max_facet_values", 50, "Values of one facet in one request.", per_instance=False),
     Setting("max_facet_value_chars", 100, "Longest facet value (a slug or a year).", per_instance=False),
+    Setting("concurrent_searches", 2, "Searches computed at once; the requests beyond wait their turn (Datasette's "
+                                      "num_sql_threads). Python runs one thread at a time, so more at once only "
+                                      "interleave: each takes longer, and holds its arrays in memory meanwhile."),
     Setting("search_time_limit_ms", 1500, "Scoring time before a search returns what it has (marked timed_out)."),
     # the index
     Setting("integrity_check_seconds", 300, "Seconds between background verifications of the served index "
@@ -98,6 +101,8 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if fixed:
         raise ValueError(f"setting(s) not per instance, cannot be set in KB_SETTINGS: {', '.join(fixed)}")
     resolved = {**DEFAULTS, **(overrides or {})}
+    if not isinstance(resolved["concurrent_searches"], int) or resolved["concurrent_searches"] < 1:
+        raise ValueError(f"concurrent_searches: {resolved['concurrent_searches']!r} is not a whole number of 1 or more")
     if resolved["backend"] not in BACKENDS:
         raise ValueError(f"backend: {resolved['backend']!r} is not one of {', '.join(BACKENDS)}")
     return resolved

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,44 @@ def test_a_term_range_stands_for_at_most_the_capped_number_of_words(instance: Pa
     assert ranges and len(ranges[0].subqueries) == MAX_EXPANSIONS
     response = app_with(instance).test_client().get("/api/search", query_string={"q": "body:[a TO zzzz]"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("allowed", [1, 3])
+def test_no_more_searches_are_computed_at_once_than_the_setting_allows(instance: Path, allowed: int) -> None:
+    app = app_with(instance, concurrent_searches=allowed)
+    service = app.extensions["kb.search"]
+    inner, lock, running, most = service.backend, threading.Lock(), [0], [0]
+
+    class Slow:  # the served backend, each search held a moment so that the requests overlap
+        def __getattr__(self, name: str) -> object:
+            return getattr(inner, name)
+
+        def search(self, query: object) -> object:
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+            return inner.search(query)
+
+    service.backend = Slow()
+    answers: list[int] = []
+
+    def ask(word: str) -> None:
+        answers.append(app.test_client().get(f"/api/search?q={word}").status_code)
+
+    words = ("refugees", "education", "health", "water", "women", "children")
+    threads = [threading.Thread(target=ask, args=(word,)) for word in words]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 6  # every request answered: the others waited their turn
+    assert most[0] == allowed
+
+
+@pytest.mark.parametrize("wrong", [0, -2, "4"])
+def test_concurrent_searches_must_be_a_whole_number_of_one_or_more(instance: Path, wrong: object) -> None:
+    with pytest.raises(ValueError, match="concurrent_searches"):
+        app_with(instance, concurrent_searches=wrong)
