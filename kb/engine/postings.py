@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from kb.engine.sorted_arrays import members
+
 SUFFIX = ".kbpost"
 VERSION = 1
 _DTYPES = {"starts": "<i8", "docs": "<i4", "weights": "<f4", "offsets": "<i8", "positions": "<i4"}
@@ -54,7 +56,7 @@ def read_keys(matcher: Any, offset: int, wanted: np.ndarray | None = None) -> np
     """A term's occurrences as document << 32 | position keys (documents + `offset`), or only in `wanted` ones."""
     docs, _, counts, positions = decode_term(matcher)
     if wanted is not None:
-        keep = np.repeat(np.isin(docs, wanted), counts)
+        keep = np.repeat(members(docs, wanted), counts)
         docs_of, positions = np.repeat(docs, counts)[keep], positions[keep]
     else:
         docs_of = np.repeat(docs, counts)
@@ -268,7 +270,7 @@ class Sidecar:
             raise SidecarDamaged(self.path, f"positions {first}..{last} of {field}:{text} run backwards")
         every = self._array(found, "positions", first, last)
         if wanted is not None:
-            keep = np.isin(docs, wanted)
+            keep = members(docs, wanted)
             docs, begin, end = docs[keep], bounds[:-1][keep] - first, bounds[1:][keep] - first
             counts = end - begin
             index = np.repeat(begin - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(counts.sum())

@@ -250,7 +250,7 @@ class _RemoteGeneration:
             ok = place < len(later)
             ok[ok] = later[place[ok]] <= ends[ok] + max(node.slop, 1)
             ends = later[place[ok]]
-        found[np.unique(ends >> 32)] = True
+        found[ends >> 32] = True
         return found & candidates
 
 

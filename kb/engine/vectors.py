@@ -10,7 +10,8 @@ parsed query tree with array operations:
   field boosts from the schema); Term on an ID/keyword/numeric field -> a mask from the facet table.
 - And / Or / AndNot / Not / AndMaybe / Require -> mask logic, scores summed (AndMaybe: b's score added where it
   matches too; Require: a's score where b matches); Phrase -> the words' masks ANDed as candidates, then the
-  words' positions (document << 32 | position keys) in those candidates, adjacent ones found with numpy.isin.
+  words' positions (document << 32 | position keys) in those candidates, adjacent ones found by binary search
+  (kb.engine.sorted_arrays).
 
 The results are the same documents Whoosh finds (tests/test_vectors.py compares on the corpus), scored by the same
 formula up to Whoosh's length quantisation.
@@ -31,6 +32,7 @@ from whoosh.util.numeric import byte_to_length
 
 from kb.engine.lru import BytesLRU
 from kb.engine.postings import Sidecar, read_keys, read_postings
+from kb.engine.sorted_arrays import distinct, members
 from kb.settings import DEFAULTS
 
 K1, B = 1.2, 0.75
@@ -164,7 +166,7 @@ class Vectors:
 
         `candidates`: the sorted document numbers that hold every word (the phrase can only occur there).
         """
-        return np.unique(self.every_phrase_start(field, words, reader, candidates) >> 32)
+        return distinct(self.every_phrase_start(field, words, reader, candidates) >> 32)
 
     def every_phrase_start(self, field: str, words: list[str], reader: Any, candidates: np.ndarray) -> np.ndarray:
         """phrase_starts in all of `candidates`, the documents that hold every word (so: everywhere), kept in the
@@ -183,7 +185,7 @@ class Vectors:
         for offset, word in enumerate(words[1:], 1):
             if not len(starts):
                 break
-            starts = starts[np.isin(starts + offset, self.positions(field, word, reader, candidates))]
+            starts = starts[members(starts + offset, self.positions(field, word, reader, candidates))]
         return starts
 
     # ---------------------------------------------------------------- evaluating
