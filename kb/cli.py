@@ -3,6 +3,7 @@ job."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -179,6 +180,9 @@ def serve_command(host: str, port: int, threads: int | None, backend: str | None
         raise click.UsageError(str(err)) from None
     settings = app.config["KB"]
     _warm(app)
+    gc.collect()
+    gc.freeze()  # what start-up made (modules, the index's tables, the warmed words) is never scanned again by the
+    # collector: its full collections took 40 ms each in the middle of a search (docs/performance.md)
     click.echo(f"kb serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, ident="kb", threads=threads or settings["threads"],
                    connection_limit=settings["connection_limit"], channel_timeout=settings["channel_timeout"],
