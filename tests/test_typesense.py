@@ -158,14 +158,25 @@ def test_a_damaged_generation_is_not_published(built_site: Site, typesense_clust
     assert store.alias_target("kb-damaged") == before
 
 
-def test_kb_serve_on_the_cluster_starts_without_a_warning(on_cluster: Flask, typesense_cluster: Cluster,
-                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """kb on Typesense has no warmer yet: kb serve says nothing of one (no 'not warmed' error) and serves."""
+def test_kb_serve_on_the_cluster_warms_the_commonest_words_before_it_listens(
+        on_cluster: Flask, typesense_cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on Whoosh: kb serve fetches the postings of the words the publication listed as commonest (a request per
+    batch), says so, then serves; a warmed server answers as a cold one."""
     import waitress
 
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: None)
+    served: list[Flask] = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(app))
     env = {f"KB_{k.upper()}": v for k, v in cluster_settings(typesense_cluster, ALIAS).items()}
     done = CliRunner().invoke(main, ["serve", "--instance", str(tmp_path / "instance"), "--port", "5999",
                                      "--backend", "typesense"], env=env)
     assert done.exit_code == 0 and "kb serving on" in done.output, done.output
-    assert "not warmed" not in done.output and "commonest words" not in done.output
+    assert "commonest words read in" in done.output and "not warmed" not in done.output, done.output
+    backend = served[0].extensions["kb.search"].backend
+    vectors = backend._generation().vectors
+    assert "refuge" in vectors._terms  # "refugees": among the commonest words, fetched before the first search
+    cold = on_cluster.extensions["kb.search"].backend
+    for text in ("refugees", "refugees AND education", '"people of concern"', "réfugiés"):
+        query = Query(text=text, facets=FACET_FIELDS)
+        warm_answer, cold_answer = backend.search(query), cold.search(query)
+        assert [h.fields["doc_id"] for h in warm_answer.hits] == [h.fields["doc_id"] for h in cold_answer.hits]
+        assert warm_answer.facets == cold_answer.facets and warm_answer.total == cold_answer.total

@@ -40,11 +40,22 @@ from kb.engine.spelling import Speller
 from kb.engine.typesense_store import ClusterError, Store, unpack
 from kb.engine.typesense_writer import term_key
 from kb.engine.vectors import Evaluator, Unsupported, Vectors, scored_cache
-from kb.engine.whoosh_backend import FacetTable, IndexMissing, Parses, WhooshBackend, _parser, _top, absent_from
+from kb.engine.whoosh_backend import (
+    WARM_SHARE,
+    FacetTable,
+    IndexMissing,
+    Parses,
+    WhooshBackend,
+    _parser,
+    _top,
+    absent_from,
+    warm_words,
+)
 from kb.settings import DEFAULTS
 
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings kept per generation
 STORED_CACHE_BYTES = 16 * 1024 * 1024  # stored documents (JSON text size) kept per generation
+WARM_BATCH = 40  # words whose postings the warmer fetches in one request
 EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64))
 
 
@@ -84,6 +95,11 @@ class RemoteVectors(Vectors):
             while self._bytes > CACHE_BYTES and len(self._terms) > 1:
                 _, fields = self._terms.popitem(last=False)
                 self._bytes -= sum(a.nbytes for arrays in fields.values() for a in arrays)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the postings kept."""
+        return self._bytes
 
     def _entry(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         with self._lock:
@@ -184,6 +200,7 @@ class _RemoteGeneration:
         self.paragraphs = ParagraphTable(arrays["para_keys"], arrays["para_doc"], themes, int(header["size"]),
                                          arrays["para_bits"], arrays["para_first"])
         self.lexicon = LexiconReader(self.schema, lexicon)
+        self.common = [(str(field), str(text)) for field, text in header.get("common", ())]
         self.doc_ids: dict[str, int] = header["doc_ids"]
         self._doc_id_of = {docnum: doc_id for doc_id, docnum in self.doc_ids.items()}
         self.parsers = {lang: _parser(lang, self.schema) for lang in ("en", "fr")}
@@ -201,8 +218,20 @@ class _RemoteGeneration:
         return self._site
 
     def warm(self, seconds: float) -> int:
-        """No warmer yet (WhooshBackend.warm): the cluster's lexicon has no document frequencies to choose words by."""
-        return 0
+        """See WhooshBackend.warm: the commonest words the publication listed (none in a collection published
+        before it did), their postings fetched WARM_BATCH words a request while they fit WARM_SHARE of the postings
+        cache, then scored and placed in paragraphs as the Whoosh generation's are."""
+        deadline = time.monotonic() + seconds
+        words = list(dict.fromkeys(text for _, text in self.common))
+        fetched: set[str] = set()
+        for start in range(0, len(words), WARM_BATCH):
+            if time.monotonic() > deadline or self.vectors.nbytes > WARM_SHARE * CACHE_BYTES:
+                break
+            batch = words[start : start + WARM_BATCH]
+            self.vectors.prefetch(batch)
+            fetched.update(batch)
+        common = [(field, text) for field, text in self.common if text in fetched]
+        return warm_words(common, self.vectors, self.paragraphs, self.lexicon, deadline)
 
     def absent(self, word: str, lang: str) -> bool:
         """As the Whoosh generation's (kb.engine.expansion asks it), over the stored lexicon."""

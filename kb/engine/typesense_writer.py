@@ -35,7 +35,7 @@ from kb.engine import checksums, generations
 from kb.engine.schema import TEXT_FIELDS, analyse
 from kb.engine.site import read_site
 from kb.engine.typesense_store import ClusterError, Store, blob_records, pack
-from kb.engine.whoosh_backend import _Generation
+from kb.engine.whoosh_backend import _Generation, common_words
 
 LEXICON_FIELDS = (*TEXT_FIELDS, "operation", "section", "lang", "report", "kind", "theme", "country", "year")
 COUNT_WAIT = 30.0  # seconds the nodes may take to apply the last writes before the count is believed
@@ -164,6 +164,7 @@ class _Records:
             "total": vectors.total, "avg": vectors.avg, "boost": vectors.boost, "doc_ids": self.doc_ids,
             "generation": gen.name,
             "lexicon": {f: [t.decode("latin-1") for t in self.reader.lexicon(f)] for f in LEXICON_FIELDS},
+            "common": [list(pair) for pair in common_words(self.reader)],  # what a web server warms at start
         }
         arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
         out = io.BytesIO()
