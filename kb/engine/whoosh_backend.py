@@ -280,20 +280,21 @@ class Parses:
     def compose(self, lang: str, tree: query_syntax.Node) -> wq.Query | None:
         """Whoosh's query for `tree` in language `lang`, or None: parse its text with Whoosh instead."""
         try:
-            return self._node(lang, tree).normalize()
+            return self._node(lang, tree)
         except _Unparsed:
             return None
 
     def _node(self, lang: str, node: query_syntax.Node) -> wq.Query:
+        """The normalised query of `node` (its leaves' parses are normalised; groups are normalised bottom up)."""
         if isinstance(node, query_syntax.LEAVES):
             return self._leaf(lang, query_syntax.to_text(node))
         if isinstance(node, (query_syntax.And, query_syntax.Or)):
             group = wq.And if isinstance(node, query_syntax.And) else wq.Or
-            return group([self._node(lang, child) for child in node.children])
+            return _normal_group(group, [self._node(lang, child) for child in node.children])
         if isinstance(node, query_syntax.Not):
-            return wq.Not(self._node(lang, node.child))
+            return wq.Not(self._node(lang, node.child)).normalize()
         group = wq.AndNot if isinstance(node, query_syntax.AndNot) else wq.AndMaybe
-        return group(self._node(lang, node.a), self._node(lang, node.b))
+        return group(self._node(lang, node.a), self._node(lang, node.b)).normalize()
 
     def _leaf(self, lang: str, text: str) -> wq.Query:
         found = self._seen.get((lang, text))
@@ -319,6 +320,30 @@ class Parses:
             parts.append(wq.Term(name, texts[0]) if len(texts) == 1
                          else wq.And([wq.Term(name, t) for t in texts]) if texts else wq.NullQuery)
         return wq.Or(parts).normalize()
+
+
+def _normal_group(group: type[wq.CompoundQuery], children: list[wq.Query]) -> wq.Query:
+    """`group(children).normalize()` for normalised children, as Whoosh computes it (CompoundQuery.normalize: nested
+    groups of the same kind merged, nulls and duplicates dropped, one child alone returned) without copying every
+    merged child (Whoosh's `with_boost` deep-copies it, even with its boost unchanged); Whoosh's own for ranges and
+    Every, which it merges."""
+    subs: list[wq.Query] = []
+    for child in children:
+        if isinstance(child, group):
+            subs += [s if child.boost == 1.0 else s.with_boost(s.boost * child.boost) for s in child.subqueries]
+        else:
+            subs.append(child)
+    if any(isinstance(s, (wq.TermRange, wq.NumericRange, wq.Every)) for s in subs):
+        return group(subs).normalize()
+    seen: set[wq.Query] = set()
+    kept = []
+    for sub in subs:
+        if sub is not wq.NullQuery and sub not in seen:
+            seen.add(sub)
+            kept.append(sub)
+    if not kept:
+        return wq.NullQuery
+    return kept[0] if len(kept) == 1 else group(kept)
 
 
 class _Unparsed(Exception):
