@@ -67,7 +67,9 @@ def test_sections_found_by_doc_id_as_whoosh_finds_them(built_site: Site, tmp_pat
 WORDS = ["refugees", "réfugiés", "the", "de", "la", "and", "or", "Or", "NOTE", "ORGANISATION", "ANDROID", "COVID-19",
          "U.N.H.C.R", "1,200", "2020", "l'éducation", "peace-humanitarian-development", "état", "ÉTAT", "x", "a.b",
          "sub-saharan", "Liptako-Gourma", "-", "--", ".", ",", "3.5", "naïve", "œuvre", "straße", "_", "abc_def",
-         '"birth certificate"', '"acte de naissance"~2', '"the"', "refug*", "ré?ugiés", "title:shelter", "year:2020",
+         '"birth certificate"', '"acte de naissance"~2', '"the"', '"people of concern"', '"covid-19 pandemic"',
+         '"l\'éducation des filles"', '""', '"x"', '"U.N.H.C.R office"', '"refugees"^2', '"funding gap"^0.5',
+         "refug*", "ré?ugiés", "title:shelter", "year:2020",
          "year:[2019 TO 2020]", "theme:education", "body_fr:retour", "^2", "^0.5", "(", ")", "AND", "OR", "NOT",
          "ANDNOT", "ANDMAYBE", "REQUIRE", "lang:fr", "section:unmet-needs", "title:(shelter OR abri)"]
 
@@ -95,9 +97,6 @@ def test_queries_composed_from_their_leaves_are_whooshs_parse(built_site: Site, 
     whole text (as kb's syntax writes it back: tests/test_query_syntax.py shows that it searches what was typed), or
     the query is left to Whoosh's parser."""
     text = " ".join(words).replace(" ^", "^")
-    if "^" in text and len({w for w in words if not w.startswith("^")}) < len([w for w in words
-                                                                                if not w.startswith("^")]):
-        return  # Whoosh's parser makes "refugees^2 OR refugees" one group boosted 2 (a quirk); kb keeps both leaves
     try:
         both = composed_and_whoosh(built_site, text, lang)
     except QueryError as err:  # a leaf's error (refug? with one letter, '*' alone) is the whole query's
@@ -109,7 +108,13 @@ def test_queries_composed_from_their_leaves_are_whooshs_parse(built_site: Site, 
     if both is None or both[0] is None:
         return
     composed, whole = both
-    assert composed == whole, text
+    if composed != whole and "^" in text and not isinstance(whole, str):
+        # Whoosh's parser folds two leaves whose parses are equal but for a boost ("refugees^2 OR refugees") into
+        # one boosted group (a quirk of its whole-text parse); kb keeps both leaves: the same documents match
+        gen = shared_backend(built_site)._generation()
+        assert np.array_equal(gen.evaluator().run(composed)[0], gen.evaluator().run(whole)[0]), text
+    else:
+        assert composed == whole, text
     assert composed_and_whoosh(built_site, text, lang)[0] == composed  # the second time from the remembered leaves
 
 

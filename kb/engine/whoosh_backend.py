@@ -261,7 +261,8 @@ class _Generation:
         return found
 
 
-_PLAIN_WORD = re.compile(r"\w+")  # a leaf Parses reads without Whoosh's parser
+# leaves Parses reads without Whoosh's parser: a word or a phrase without slop, with or without a boost
+_PLAIN_LEAF = re.compile(r'(?:(?P<word>\w+)|"(?P<phrase>[^"]*)")(?:\^(?P<boost>\d+(?:\.\d+)?))?')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
 
 
@@ -300,8 +301,9 @@ class Parses:
         found = self._seen.get((lang, text))
         if found is not None:
             return found
-        if _PLAIN_WORD.fullmatch(text) and text not in _OPERATORS:
-            return self._seen.put((lang, text), self._word(lang, text))
+        if (plain := _PLAIN_LEAF.fullmatch(text)) and plain["word"] not in _OPERATORS:
+            found = self._word(lang, plain["word"]) if plain["word"] else self._phrase(lang, plain["phrase"])
+            return self._seen.put((lang, text), _boosted(found, float(plain["boost"] or 1)))
         try:
             parsed = self.parsers[lang].parse(text)
         except Exception:  # left to Whoosh's parser on the whole text, which says what it says
@@ -319,7 +321,25 @@ class Parses:
             texts = list(schema[name].process_text(text, mode="query"))
             parts.append(wq.Term(name, texts[0]) if len(texts) == 1
                          else wq.And([wq.Term(name, t) for t in texts]) if texts else wq.NullQuery)
-        return wq.Or(parts).normalize()
+        return _normal_group(wq.Or, [p.normalize() for p in parts])
+
+    def _phrase(self, lang: str, text: str) -> wq.Query:
+        """What Whoosh's parser makes of a phrase without slop ("birth certificate"), made directly: in each of the
+        language's fields, the phrase of the words' terms (one term: the term; none: nothing); ORed, normalised."""
+        schema, parts = self.parsers[lang].schema, []
+        for name in (f"title_{lang}", f"body_{lang}"):
+            words = [token.text for token in schema[name].tokenize(text, mode="query", chars=True)]
+            parts.append(wq.Phrase(name, words, slop=1).normalize())
+        return _normal_group(wq.Or, parts)
+
+
+def _boosted(parsed: wq.Query, boost: float) -> wq.Query:
+    """A leaf's parse with its boost, where Whoosh's parser puts it: on the group of the leaf's fields."""
+    if boost == 1 or parsed is wq.NullQuery:
+        return parsed
+    if isinstance(parsed, wq.Or):
+        return wq.Or(parsed.subqueries, boost=boost)
+    return parsed.with_boost(parsed.boost * boost)
 
 
 def _normal_group(group: type[wq.CompoundQuery], children: list[wq.Query]) -> wq.Query:
