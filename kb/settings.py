@@ -57,11 +57,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("match_cache_mb", 8, "Megabytes of recent queries' matching documents and scores kept per index "
                                   "generation (the next page, another filter and the key figures reuse them).",
             per_instance=False),
-    Setting("term_cache_mb", 12, "Megabytes of recent query words' scores (and phrases' places) kept per index "
+    Setting("term_cache_mb", 24, "Megabytes of recent query words' scores (and phrases' places) kept per index "
                                  "generation.", per_instance=False),
     Setting("stored_cache_mb", 6, "Megabytes of recently shown documents (hits, their twins) kept per index "
                                   "generation.", per_instance=False),
-    Setting("unit_cache_mb", 12, "Megabytes of recent query words' paragraphs kept per index generation (themes are "
+    Setting("unit_cache_mb", 24, "Megabytes of recent query words' paragraphs kept per index generation (themes are "
                                  "counted per paragraph).", per_instance=False),
     Setting("mask_cache_mb", 8, "Megabytes of facet-value document masks kept per index generation.",
             per_instance=False),
