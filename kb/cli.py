@@ -15,6 +15,8 @@ import click
 from kb import default_content_dir, default_instance_dir
 from kb.model import YEAR_MAX, YEAR_MIN
 
+WARM_TWINS_SECONDS = 3.0  # the longest kb serve spends reading sections' outlines for the twin links (kb.twins)
+
 CONTENT_OPTION = click.option(
     "--content",
     "content",
@@ -204,3 +206,8 @@ def _warm(app: Any) -> None:
         return
     if words:
         click.echo(f"kb: the index's {words} commonest words read in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    sections = app.extensions["kb.search"].warm(WARM_TWINS_SECONDS)
+    if sections:
+        click.echo(f"kb: {sections} sections' titles and paragraph identifiers read (for the links between "
+                   f"languages) in {time.monotonic() - started:.1f} s")

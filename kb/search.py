@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -345,6 +346,11 @@ class SearchService:
         self.urls = urls or Urls()
         self.twins = TwinFinder(backend.get, backend.site, twin_cache)
         self._labels: tuple[object, Labels] | None = None  # (the site data they were made from, the labels)
+
+    def warm(self, seconds: float) -> int:
+        """Read every section's title and paragraph identifiers for the hits' links to their twins (kb.twins), for
+        at most `seconds`; how many sections. `kb serve` calls it before it listens."""
+        return self.twins.warm(self.backend.outlines(), time.monotonic() + seconds)
 
     @property
     def labels(self) -> Labels:

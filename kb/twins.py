@@ -8,8 +8,9 @@ setting `twin_cache_sections`): a page served from the result cache then costs n
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,25 @@ class TwinFinder:
         self._get, self._site, self.size = get, site, size
         self._seen: OrderedDict[str, TwinDocument | None] = OrderedDict()
         self._generation: object = None
+        self._complete = False  # the table holds every section of `_generation`: a section not in it has no twin
         self._lock = threading.Lock()
+
+    def warm(self, outlines: Iterable[tuple[str, str, str, tuple[str | None, ...]]], deadline: float) -> int:
+        """Fill the table with the served generation's sections (`outlines`: the backend's), until it is full or
+        `deadline` (time.monotonic()) passes; how many. When every section fits, a section the table lacks has no
+        twin, and its lookup costs nothing either (most sections of an English-only corpus)."""
+        site = self._site()
+        found: OrderedDict[str, TwinDocument | None] = OrderedDict()
+        complete = True
+        for doc_id, lang, title, ids in outlines:
+            if len(found) >= self.size or time.monotonic() > deadline:
+                complete = False
+                break
+            found[doc_id] = TwinDocument(lang, title, ids)
+        with self._lock:
+            if self._site() is site:
+                self._seen, self._generation, self._complete = found, site, complete
+        return len(found)
 
     def twin(self, operation: str, year: int, section: str, lang: str) -> TwinDocument | None:
         """The version in the other language than `lang` of the section, None when it has none."""
@@ -50,10 +69,12 @@ class TwinFinder:
         with self._lock:
             if self._generation is not site:
                 self._seen.clear()
-                self._generation = site
+                self._generation, self._complete = site, False
             if doc_id in self._seen:
                 self._seen.move_to_end(doc_id)
                 return self._seen[doc_id]
+            if self._complete:
+                return None
         found = twin_document(self._get(doc_id), other)
         with self._lock:
             if self._generation is site and self.size > 0:

@@ -138,3 +138,23 @@ def test_after_a_rebuild_a_hit_no_longer_links_to_a_removed_twin(built_site: Sit
     assert hit["twin"] is None  # ...and forgotten with it
     [html] = page_hits(client, "section=unmet-needs&lang=en")
     assert twin_link(html) is None
+
+
+def test_twins_read_at_start_link_as_twins_read_when_needed(french_only: Flask) -> None:
+    """kb serve reads every section's title and paragraph identifiers before it listens (SearchService.warm): the
+    hits then link to their twins (or to none, for the French-only section) exactly as when each twin is read as a
+    hit first needs it, and without reading a single document for it."""
+    instance = Path(french_only.instance_path)
+    cold = make_app(instance).test_client()
+    app = make_app(instance)
+    service = app.extensions["kb.search"]
+    sections = len(list(service.backend.outlines()))
+    assert sections > 10 and service.warm(5.0) == sections
+    reads: list[str] = []
+    read = service.twins._get
+    service.twins._get = lambda doc_id: reads.append(doc_id) or read(doc_id)
+    warm = app.test_client()
+    for query in ("q=abris+Mopti", "lang=fr&per_page=50", "lang=en&per_page=50", "q=refugees",
+                  "q=%22birth+certificate%22"):
+        assert api_hits(warm, query) == api_hits(cold, query), query
+    assert reads == []

@@ -22,7 +22,7 @@ What a search answers, every part from the same result set (the query, the filte
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -115,3 +115,8 @@ class SearchBackend(Protocol):
         """The site data of the generation being served (what kb.engine.site.read_site gives): figures, operation
         names, theme labels. Opaque to the engine; the same object until a new generation is served. Raises
         kb.engine.site.SiteMissing when the generation has none."""
+
+    def outlines(self) -> Iterator[tuple[str, str, str, tuple[str | None, ...]]]:
+        """Every section served as (doc_id, lang, title, paragraph identifiers): for the hits' links to their twins
+        (kb.twins), read once at start. An engine that cannot list them cheaply lists none."""
+        ...

@@ -24,7 +24,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -347,6 +347,11 @@ class TypesenseBackend(WhooshBackend):
                 return None
 
         return self._again(read, lambda found: found is not None, f"the {key} of {collection}")
+
+    def outlines(self) -> Iterator[tuple[str, str, str, tuple[str | None, ...]]]:
+        """None: reading every section from the cluster at start would cost a request per page of 250 documents
+        (kb.twins then reads a hit's twin when it first needs it, as it does beyond its table's size)."""
+        return iter(())
 
     # ---------------------------------------------------------------- reading
     def get(self, doc_id: str) -> dict[str, Any] | None:

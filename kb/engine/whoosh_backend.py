@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -49,6 +49,7 @@ from kb.engine.query_syntax import SEARCHABLE_FIELDS
 from kb.engine.schema import BODY_FIELDS, FACET_FIELDS, TEXT_FIELDS, analyse, fold
 from kb.engine.site import read_site
 from kb.engine.spelling import Speller
+from kb.engine.stored import outline
 from kb.engine.vectors import Evaluator, Unsupported, Vectors
 from kb.settings import DEFAULTS
 
@@ -511,6 +512,17 @@ class WhooshBackend:
     def site(self) -> dict[str, Any]:
         """The site data of the generation being served (kb.engine.site): the same object until the next swap."""
         return self._generation().site()
+
+    def outlines(self) -> Iterator[tuple[str, str, str, tuple[str | None, ...]]]:
+        """Every section of the served generation as (doc_id, lang, title, paragraph identifiers), in document order,
+        read from its stored fields without keeping them: what kb.twins' warmer fills its table with."""
+        gen = self._generation()
+        searcher = gen.searcher()
+        for docnum in np.flatnonzero(gen.table.live & gen.table.mask_for("kind", ["section"])):
+            fields = searcher.stored_fields(int(docnum))
+            found = outline(fields)
+            if found is not None:
+                yield fields["doc_id"], fields.get("lang") or "en", found[0], found[1]
 
     # ---------------------------------------------------------------- reading
     def get(self, doc_id: str) -> dict[str, Any] | None:
