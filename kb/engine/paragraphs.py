@@ -21,6 +21,7 @@ from whoosh import query as wq
 
 from kb.engine.lru import BytesLRU
 from kb.engine.schema import BODY_FIELDS, PARAGRAPH_FIELD, PARAGRAPH_MARK, PARAGRAPH_SHIFT
+from kb.engine.sorted_arrays import distinct
 from kb.engine.vectors import Evaluator, Vectors
 from kb.settings import DEFAULTS
 
@@ -86,11 +87,7 @@ class ParagraphTable:
     def holding(self, keys: np.ndarray) -> np.ndarray:
         """The sorted indexes (int32) of the units that hold these occurrences (see at_positions)."""
         index = self.at_positions(keys)  # ascending when the keys are (they are, segment after segment)
-        if len(index) > 1 and not (index[1:] >= index[:-1]).all():
-            index = np.sort(index)
-        keep = np.ones(len(index), dtype=bool)
-        np.not_equal(index[1:], index[:-1], out=keep[1:])
-        return index[keep].astype(np.int32)
+        return distinct(index).astype(np.int32)
 
     def docs(self, units: np.ndarray) -> np.ndarray:
         """The documents that have a unit in `units`."""
